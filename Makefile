@@ -1,0 +1,55 @@
+# ouen — `make run` to try it, `make test` before you push. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint typecheck unit bench messages migrate worker clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+run: $(STAMP) ## set up everything and start on http://127.0.0.1:8000 (file mail, no CAPTCHA)
+	@mkdir -p var/mail
+	OUEN_MAIL_BACKEND=file OUEN_CAPTCHA=disabled $(BIN)/ouen migrate
+	@echo
+	@echo "  ouen is starting on http://$(HOST):$(PORT)/"
+	@echo "  Emails are written as .eml files to $(CURDIR)/var/mail/"
+	@echo "  (development keys live in var/keys.json; the database is var/ouen.db)"
+	@echo
+	OUEN_MAIL_BACKEND=file OUEN_CAPTCHA=disabled $(BIN)/ouen serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP) ## mypy --strict
+	$(BIN)/mypy .
+
+unit: $(STAMP) ## the test suite (SQLite, and PostgreSQL when reachable; browser tests need chromium)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test: lint typecheck unit ## ruff, mypy --strict and the whole suite
+
+bench: $(STAMP) ## benchmarks (prints figures; needs wrk for the load tool)
+	$(BIN)/python -m bench.intake
+
+messages: $(STAMP) ## rebuild locales/ja/LC_MESSAGES/messages.po from tools/ja_messages.py
+	$(BIN)/python -m tools.make_messages
+
+migrate: $(STAMP) ## apply migrations to OUEN_DATABASE_URL
+	$(BIN)/ouen migrate
+
+worker: $(STAMP) ## run the outbox worker standalone
+	$(BIN)/ouen worker
+
+clean: ## remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

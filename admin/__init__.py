@@ -1,0 +1,1 @@
+"""admin: see DESIGN.md section 3 (not built yet)."""

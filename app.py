@@ -1,0 +1,146 @@
+"""create_app(settings): wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import jinja2
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.crypto import FieldCipher
+from core.db import create_engine, is_sqlite, provide_db_session, session_factory
+from core.errors import http_error, unhandled_error
+from core.health import healthz, readyz
+from core.logs import configure_logging, request_logging
+from core.ratelimit import create_rate_limiter
+from core.security import MAX_BODY_BYTES, security_headers
+from core.settings import Settings, load_settings
+from intake.controllers import ApplyController, VerifyController
+from intake.services import purge_unverified
+from notifications.sender import EmailRenderer, OutboxSender
+from notifications.transport import Transport, create_transport
+from notifications.worker import Worker
+from publishing.controllers import home, privacy
+
+ROOT = Path(__file__).resolve().parent
+
+
+def build_worker(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    cipher: FieldCipher,
+    transport: Transport | None = None,
+) -> Worker:
+    """The outbox sender and the periodic jobs."""
+    sender = OutboxSender(
+        sessions=sessions,
+        cipher=cipher,
+        transport=transport or create_transport(settings),
+        sender=settings.mail_from,
+        skip_locked=not is_sqlite(settings.database_url),
+        renderer=EmailRenderer(),
+    )
+
+    async def purge() -> int:
+        async with sessions() as session, session.begin():
+            return await purge_unverified(session)
+
+    return Worker(sender=sender, jobs=[("purge_unverified", 600.0, purge)])
+
+
+def make_cipher(settings: Settings) -> FieldCipher:
+    return FieldCipher(settings.data_keys, settings.secret_key)
+
+
+@contextlib.asynccontextmanager
+async def build_worker_standalone(settings: Settings) -> AsyncIterator[Worker]:
+    """`ouen worker`: the same worker with its own engine, no web application."""
+    engine = create_engine(settings.database_url)
+    try:
+        yield build_worker(settings, session_factory(engine), make_cipher(settings))
+    finally:
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.cipher = make_cipher(settings)
+        app.state.rate_limiter = create_rate_limiter(settings.redis_url)
+        app.state.http = httpx.AsyncClient(follow_redirects=False)
+        stop = asyncio.Event()
+        task = None
+        if settings.inprocess_worker:
+            worker = build_worker(settings, app.state.sessions, app.state.cipher)
+            task = asyncio.create_task(worker.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await app.state.http.aclose()
+            await app.state.rate_limiter.close()
+            await engine.dispose()
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+    )
+    return Litestar(
+        route_handlers=[
+            home,
+            privacy,
+            healthz,
+            readyz,
+            ApplyController,
+            VerifyController,
+            create_static_files_router(path="/static", directories=[ROOT / "static"]),
+        ],
+        dependencies={"db_session": Provide(provide_db_session)},
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        middleware=[request_logging],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="ouen_csrf",
+            cookie_secure=settings.production,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["/healthz", "/readyz"],
+        ),
+        before_send=[security_headers(settings)],
+        exception_handlers={HTTPException: http_error, Exception: unhandled_error},
+        request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,
+        openapi_config=None,
+        debug=False,
+    )
+
+
+def main_app() -> Litestar:
+    """Entry point for `uvicorn --factory app:main_app`."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,1 @@
+"""Infrastructure: settings, database, crypto, i18n, logging, security headers."""

@@ -1,0 +1,114 @@
+"""The `ouen` command line: serve, migrate, worker, purge."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from core.logs import configure_logging, log
+from core.settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger("ouen.cli")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        print("ouen: several workers need PostgreSQL (SQLite has one writer).", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "app:main_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,  # it would print raw paths, and /verify/{token} carries a token
+        log_config=None,
+        proxy_headers=False,  # client addresses come from OUEN_TRUSTED_PROXIES only
+        server_header=False,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from core.migrate import upgrade
+
+    upgrade(settings.database_url)
+    log(logger, logging.INFO, "database migrated")
+    return 0
+
+
+def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    from app import build_worker_standalone
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with build_worker_standalone(settings) as worker:
+            log(logger, logging.INFO, "worker started")
+            await worker.run(stop)
+
+    asyncio.run(run())
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from core.db import create_engine, session_factory
+    from intake.services import purge_unverified
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                return await purge_unverified(session, dry_run=args.dry_run)
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(run())
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"unverified proposals older than 48 hours: {verb} {count}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ouen", description="ouen support platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    sub.add_parser("worker", help="send queued email and run scheduled jobs").set_defaults(
+        run=_worker
+    )
+    purge = sub.add_parser("purge", help="delete data past its retention period")
+    purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    purge.set_defaults(run=_purge)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        code: int = args.run(settings, args)
+        return code
+    return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Alembic glue: `ouen migrate` and the test suite upgrade through here."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url)
+    return config
+
+
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision` (env.py runs its own event loop)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
+    """For callers already inside an event loop (tests): run Alembic in a worker thread."""
+    await asyncio.to_thread(upgrade, database_url, revision)

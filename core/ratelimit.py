@@ -1,0 +1,53 @@
+"""Fixed-window rate limits, in memory for one process or in Redis for several."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window: int) -> bool:
+        """Count one event for `key`; False once more than `limit` fall in the window."""
+
+    async def close(self) -> None: ...
+
+
+class MemoryRateLimiter:
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[float, int]] = {}
+
+    async def hit(self, key: str, limit: int, window: int) -> bool:
+        now = time.monotonic()
+        if len(self._counts) > 100_000:
+            self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+        expires, count = self._counts.get(key, (now + window, 0))
+        if expires <= now:
+            expires, count = now + window, 0
+        self._counts[key] = (expires, count + 1)
+        return count + 1 <= limit
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(url)
+
+    async def hit(self, key: str, limit: int, window: int) -> bool:
+        bucket = f"ouen:rl:{key}:{int(time.time()) // window}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(bucket)
+            pipe.expire(bucket, window + 5)
+            count, _ = await pipe.execute()
+        return int(count) <= limit
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def create_rate_limiter(redis_url: str) -> RateLimiter:
+    return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()

@@ -1,0 +1,214 @@
+"""Settings: the OUEN_* environment variables of DESIGN.md §4, read once, typed, validated."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+ENVS = ("development", "test", "production")
+MAIL_BACKENDS = ("smtp", "file", "console")
+SMTP_SECURITY = ("none", "starttls", "tls")
+CAPTCHA_MODES = ("hcaptcha", "disabled")
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed, or insecure for the chosen environment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    env: str = "development"
+    database_url: str = "sqlite+aiosqlite:///var/ouen.db"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    data_keys: tuple[str, ...] = ()
+    audit_key: str = ""
+    mail_backend: str = "file"
+    mail_dir: str = "var/mail"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"
+    smtp_timeout: float = 20.0
+    mail_from: str = "ouen@localhost"
+    captcha: str = "disabled"
+    hcaptcha_sitekey: str = ""
+    hcaptcha_secret: str = ""
+    hcaptcha_verify_url: str = "https://api.hcaptcha.com/siteverify"
+    redis_url: str = ""
+    trusted_proxies: tuple[str, ...] = ()
+    var_dir: str = "var"
+    inprocess_worker: bool = True
+    form_min_seconds: float = 3.0
+    form_max_age_seconds: int = 24 * 3600
+    submit_limit_ip_per_hour: int = 20
+    submit_limit_email_per_hour: int = 5
+    log_level: str = "INFO"
+    generated_keys: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def base_host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with some values replaced (tests and benchmarks)."""
+        return replace(self, **changes)
+
+
+def _keys_file(var_dir: Path) -> dict[str, str]:
+    """Development keys, generated once into var/ and reused by every process."""
+    path = var_dir / "keys.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text())
+        return data
+    var_dir.mkdir(parents=True, exist_ok=True)
+    data = {
+        "secret_key": secrets.token_urlsafe(48),
+        "data_key": Fernet.generate_key().decode(),
+        "audit_key": secrets.token_urlsafe(48),
+    }
+    # O_EXCL: when two processes start at once, the second reads what the first wrote.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        existing: dict[str, str] = json.loads(path.read_text())
+        return existing
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh)
+    return data
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _check_fernet(key: str) -> None:
+    try:
+        if len(base64.urlsafe_b64decode(key.encode())) != 32:
+            raise ValueError
+    except ValueError as exc:
+        raise SettingsError(
+            "OUEN_DATA_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes); "
+            "create one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from exc
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the OUEN_* variables; refuse insecure production setups."""
+    env = os.environ if environ is None else environ
+    app_env = _choice(env, "OUEN_ENV", "development", ENVS)
+    var_dir = Path(env.get("OUEN_VAR_DIR", "var"))
+    generated: list[str] = []
+    secret_key = env.get("OUEN_SECRET_KEY", "")
+    data_keys = tuple(k.strip() for k in env.get("OUEN_DATA_KEYS", "").split(",") if k.strip())
+    audit_key = env.get("OUEN_AUDIT_KEY", "")
+    if not (secret_key and data_keys and audit_key):
+        dev = _keys_file(var_dir) if app_env != "production" else {}
+        if not secret_key:
+            secret_key = dev.get("secret_key", "")
+            generated.append("OUEN_SECRET_KEY")
+        if not data_keys:
+            data_keys = (dev["data_key"],) if dev else ()
+            generated.append("OUEN_DATA_KEYS")
+        if not audit_key:
+            audit_key = dev.get("audit_key", "")
+            generated.append("OUEN_AUDIT_KEY")
+    settings = Settings(
+        env=app_env,
+        database_url=env.get("OUEN_DATABASE_URL", "") or f"sqlite+aiosqlite:///{var_dir}/ouen.db",
+        base_url=(env.get("OUEN_BASE_URL", "") or "").rstrip("/"),
+        secret_key=secret_key,
+        data_keys=data_keys,
+        audit_key=audit_key,
+        mail_backend=_choice(env, "OUEN_MAIL_BACKEND", "file", MAIL_BACKENDS),
+        mail_dir=env.get("OUEN_MAIL_DIR", "") or str(var_dir / "mail"),
+        smtp_host=env.get("OUEN_SMTP_HOST", "") or "localhost",
+        smtp_port=_int(env, "OUEN_SMTP_PORT", 25),
+        smtp_username=env.get("OUEN_SMTP_USERNAME", ""),
+        smtp_password=env.get("OUEN_SMTP_PASSWORD", ""),
+        smtp_security=_choice(env, "OUEN_SMTP_SECURITY", "starttls", SMTP_SECURITY),
+        mail_from=env.get("OUEN_MAIL_FROM", "") or "ouen@localhost",
+        captcha=_choice(env, "OUEN_CAPTCHA", "disabled", CAPTCHA_MODES),
+        hcaptcha_sitekey=env.get("OUEN_HCAPTCHA_SITEKEY", ""),
+        hcaptcha_secret=env.get("OUEN_HCAPTCHA_SECRET", ""),
+        hcaptcha_verify_url=env.get("OUEN_HCAPTCHA_VERIFY_URL", "")
+        or "https://api.hcaptcha.com/siteverify",
+        redis_url=env.get("OUEN_REDIS_URL", ""),
+        trusted_proxies=tuple(
+            p.strip() for p in env.get("OUEN_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ),
+        var_dir=str(var_dir),
+        inprocess_worker=env.get("OUEN_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
+        form_min_seconds=float(_int(env, "OUEN_FORM_MIN_SECONDS", 3)),
+        submit_limit_ip_per_hour=_int(env, "OUEN_SUBMIT_LIMIT_IP_PER_HOUR", 20),
+        submit_limit_email_per_hour=_int(env, "OUEN_SUBMIT_LIMIT_EMAIL_PER_HOUR", 5),
+        log_level=env.get("OUEN_LOG_LEVEL", "INFO").upper(),
+        generated_keys=tuple(generated),
+    )
+    if not settings.base_url and app_env != "production":
+        settings = settings.with_changes(base_url="http://127.0.0.1:8000")
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Raise SettingsError naming every problem; production refuses insecure defaults."""
+    problems: list[str] = []
+    scheme = urlsplit(settings.base_url).scheme
+    if settings.base_url and scheme not in ("http", "https"):
+        problems.append("OUEN_BASE_URL must start with http:// or https://")
+    if not settings.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        problems.append("OUEN_DATABASE_URL must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    for key in settings.data_keys:
+        _check_fernet(key)
+    if settings.captcha == "hcaptcha" and not (
+        settings.hcaptcha_sitekey and settings.hcaptcha_secret
+    ):
+        problems.append("OUEN_CAPTCHA=hcaptcha needs OUEN_HCAPTCHA_SITEKEY and _SECRET")
+    if settings.production:
+        if settings.generated_keys:
+            problems.append(
+                "production needs explicit keys; missing: " + ", ".join(settings.generated_keys)
+            )
+        elif len(settings.secret_key) < 32 or len(settings.audit_key) < 32:
+            problems.append("OUEN_SECRET_KEY and OUEN_AUDIT_KEY need at least 32 characters")
+        if settings.captcha == "disabled":
+            problems.append("production needs OUEN_CAPTCHA=hcaptcha")
+        if settings.mail_backend != "smtp":
+            problems.append("production needs OUEN_MAIL_BACKEND=smtp")
+        if not settings.base_url:
+            problems.append("production needs OUEN_BASE_URL (the only source of links in emails)")
+        elif scheme != "https":
+            problems.append("OUEN_BASE_URL must use https:// in production")
+    if problems:
+        raise SettingsError("ouen cannot start:\n  - " + "\n  - ".join(problems))

@@ -1,0 +1,81 @@
+"""Request helpers shared by every package: page rendering, language, client address."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Template
+
+from core import i18n
+from core.settings import Settings
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def settings_of(request: AnyRequest) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def language_of(request: AnyRequest) -> str:
+    """The page language: ?lang=, then the cookie, then Accept-Language, then Japanese."""
+    return i18n.choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def client_ip(request: AnyRequest, trusted_proxies: tuple[str, ...]) -> str:
+    """The peer address, or the last untrusted hop of X-Forwarded-For behind a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    if not trusted_proxies or peer not in trusted_proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted_proxies:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return peer
+
+
+def render(
+    request: AnyRequest, template: str, status: int = 200, **context: Any
+) -> Template:
+    """A page in the request's language, with the chrome every page needs."""
+    lang = language_of(request)
+    tr = i18n.translations(lang)
+    settings = settings_of(request)
+    other = "en" if lang == "ja" else "ja"
+    path = request.url.path if request.method in ("GET", "HEAD") else "/"
+    cookies: list[Cookie] = []
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        cookies.append(
+            Cookie(
+                key=i18n.LANG_COOKIE,
+                value=lang,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=settings.production,
+            )
+        )
+    return Template(
+        template_name=template,
+        context={
+            "_": i18n.make_gettext(lang),
+            "ngettext": tr.ngettext,
+            "lang": lang,
+            "other_lang": other,
+            "lang_switch_url": f"{path}?lang={other}",
+            "settings": settings,
+            **context,
+        },
+        status_code=status,
+        cookies=cookies,
+    )

@@ -1,0 +1,1 @@
+"""Public intake: the proposal form, validation, CAPTCHA and email verification."""

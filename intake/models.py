@@ -1,0 +1,47 @@
+"""Tables of the public intake: proposals (応援したいこと) and their email-verification tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class Proposal(SQLModel, table=True):
+    """A proposal of support a citizen wants to give. Contact data is stored encrypted."""
+
+    __tablename__ = "proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=16, unique=True, index=True)
+    status: str = Field(max_length=16, index=True)
+    category: str = Field(max_length=32, index=True)
+    ward: str | None = Field(default=None, max_length=16)
+    org_name: str | None = Field(default=None, max_length=100)
+    catchphrase: str = Field(max_length=60)
+    body: str
+    nickname_enc: str
+    email_enc: str
+    email_bidx: str = Field(max_length=64, index=True)
+    phone_enc: str
+    website_url_enc: str | None = None
+    facebook_url_enc: str | None = None
+    twitter_enc: str | None = None
+    locale: str = Field(max_length=8)
+    source: str = Field(default="web", max_length=16)
+    consent_at: datetime
+    policy_version: str = Field(max_length=16)
+    created_at: datetime = Field(index=True)
+    verified_at: datetime | None = None
+
+
+class VerificationToken(SQLModel, table=True):
+    """An email-confirmation link; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "verification_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""matching: see DESIGN.md section 3 (not built yet)."""

@@ -1,0 +1,38 @@
+"""Alembic environment: runs migrations on the async engine of OUEN_DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import intake.models  # noqa: F401 - registers the tables
+import notifications.models  # noqa: F401
+from core.db import create_engine, is_sqlite
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=is_sqlite(str(connection.engine.url)),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _main() -> None:
+    url = config.get_main_option("sqlalchemy.url") or ""
+    engine = create_engine(url)
+    async with engine.connect() as conn:
+        await conn.run_sync(_run)
+        await conn.commit()
+    await engine.dispose()
+
+
+asyncio.run(_main())

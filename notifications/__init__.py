@@ -1,0 +1,1 @@
+"""Transactional outbox, email rendering (ja/en, text + HTML) and delivery."""

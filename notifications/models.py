@@ -1,0 +1,28 @@
+"""The outbox: emails written in the caller's transaction and delivered after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One email to send. Recipient and context are encrypted and erased once sent;
+    the row stays as a delivery record."""
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    template: str = Field(max_length=64)
+    locale: str = Field(max_length=8)
+    recipient_enc: str | None = None
+    context_enc: str | None = None
+    message_id: str = Field(max_length=200, unique=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(index=True)
+    claimed_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    sent_at: datetime | None = None

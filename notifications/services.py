@@ -1,0 +1,46 @@
+"""Writing emails into the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.crypto import FieldCipher
+from core.db import utcnow
+from notifications.models import OutboxMessage
+
+
+def _message_id(domain: str) -> str:
+    return f"<{secrets.token_hex(16)}@{domain or 'ouen.invalid'}>"
+
+
+async def enqueue_email(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    *,
+    template: str,
+    locale: str,
+    recipient: str,
+    context: dict[str, Any],
+    sender_domain: str,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Queue one email; it is sent only if the caller's transaction commits.
+
+    Recipient and context (which may hold a link token) are encrypted at rest."""
+    now = now or utcnow()
+    message = OutboxMessage(
+        template=template,
+        locale=locale,
+        recipient_enc=cipher.encrypt(recipient),
+        context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
+        message_id=_message_id(sender_domain),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    return message

@@ -1,0 +1,1 @@
+"""publishing: see DESIGN.md section 3 (not built yet)."""

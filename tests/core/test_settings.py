@@ -1,0 +1,85 @@
+"""Settings: defaults, generated development keys reused, production refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from core.settings import SettingsError, load_settings
+
+PROD_OK = {
+    "OUEN_ENV": "production",
+    "OUEN_BASE_URL": "https://ouen.city.example.jp",
+    "OUEN_SECRET_KEY": "s" * 40,
+    "OUEN_DATA_KEYS": Fernet.generate_key().decode(),
+    "OUEN_AUDIT_KEY": "a" * 40,
+    "OUEN_MAIL_BACKEND": "smtp",
+    "OUEN_CAPTCHA": "hcaptcha",
+    "OUEN_HCAPTCHA_SITEKEY": "site",
+    "OUEN_HCAPTCHA_SECRET": "secret",
+    "OUEN_DATABASE_URL": "postgresql+asyncpg://ouen@db/ouen",
+}
+
+
+def test_development_defaults(tmp_path: Path) -> None:
+    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    assert settings.env == "development"
+    assert settings.base_url == "http://127.0.0.1:8000"
+    assert settings.mail_backend == "file" and settings.captcha == "disabled"
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/ouen.db"
+    assert settings.smtp_security == "starttls"
+
+
+def test_generated_keys_are_written_once_and_reused(tmp_path: Path) -> None:
+    first = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    second = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    assert first.secret_key and first.secret_key == second.secret_key
+    assert first.data_keys == second.data_keys and first.audit_key == second.audit_key
+    assert (tmp_path / "keys.json").stat().st_mode & 0o077 == 0
+
+
+def test_production_accepts_a_complete_configuration() -> None:
+    settings = load_settings(PROD_OK)
+    assert settings.production and settings.generated_keys == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"OUEN_SECRET_KEY": ""}, "OUEN_SECRET_KEY"),
+        ({"OUEN_DATA_KEYS": ""}, "OUEN_DATA_KEYS"),
+        ({"OUEN_AUDIT_KEY": ""}, "OUEN_AUDIT_KEY"),
+        ({"OUEN_CAPTCHA": "disabled"}, "OUEN_CAPTCHA=hcaptcha"),
+        ({"OUEN_MAIL_BACKEND": "console"}, "OUEN_MAIL_BACKEND=smtp"),
+        ({"OUEN_MAIL_BACKEND": "file"}, "OUEN_MAIL_BACKEND=smtp"),
+        ({"OUEN_BASE_URL": ""}, "OUEN_BASE_URL"),
+        ({"OUEN_BASE_URL": "http://ouen.example.jp"}, "https://"),
+    ],
+)
+def test_production_refuses_insecure_defaults(change: dict[str, str], complaint: str) -> None:
+    with pytest.raises(SettingsError, match=complaint):
+        load_settings({**PROD_OK, **change})
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"OUEN_SMTP_SECURITY": "opportunistic"},
+        {"OUEN_MAIL_BACKEND": "pigeon"},
+        {"OUEN_SMTP_PORT": "twenty-five"},
+        {"OUEN_DATA_KEYS": "not-a-key"},
+        {"OUEN_DATABASE_URL": "mysql://x"},
+        {"OUEN_CAPTCHA": "hcaptcha"},
+    ],
+)
+def test_malformed_values_are_refused_with_a_message(env: dict[str, str], tmp_path: Path) -> None:
+    with pytest.raises(SettingsError):
+        load_settings({"OUEN_VAR_DIR": str(tmp_path), **env})
+
+
+def test_several_data_keys_for_rotation(tmp_path: Path) -> None:
+    keys = [Fernet.generate_key().decode() for _ in range(2)]
+    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path), "OUEN_DATA_KEYS": ",".join(keys)})
+    assert settings.data_keys == tuple(keys)

@@ -1,0 +1,121 @@
+"""Pages every visitor sees: languages, headers, error pages, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar import get
+
+from app import create_app
+from core.i18n import choose_language, parse_accept_language, translations
+from core.settings import Settings
+from tests.conftest import running
+from tools.make_messages import extract_ids
+
+
+def test_every_message_has_a_japanese_translation() -> None:
+    catalogue = translations("ja")
+    ids = extract_ids()
+    assert len(ids) > 100
+    missing = [m for m in ids if catalogue.gettext(m) == m]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("query", "cookie", "header", "expected"),
+    [
+        (None, None, None, "ja"),
+        ("en", None, None, "en"),
+        (None, "en", "ja", "en"),
+        ("ja", "en", "en", "ja"),
+        (None, None, "en-US,en;q=0.9", "en"),
+        (None, None, "fr-FR, en;q=0.5, ja;q=0.8", "ja"),
+        ("xx", "yy", "de", "ja"),
+    ],
+)
+def test_language_choice(query: Any, cookie: Any, header: Any, expected: str) -> None:
+    assert choose_language(query, cookie, header) == expected
+
+
+def test_accept_language_ignores_garbage() -> None:
+    assert parse_accept_language("en;q=abc, ja;q=0") is None
+
+
+async def test_home_explains_steps_and_categories(client: Any) -> None:
+    page = await client.get("/")
+    assert page.status_code == 200
+    expected = ("① 募集", "② コーディネート", "③ 情報発信", "子ども", "外国人",
+                "文化芸術・スポーツ")
+    for text in expected:
+        assert text in page.text
+    assert 'href="#main"' in page.text and "<main" in page.text and "<nav" in page.text
+
+
+async def test_language_switch_sets_cookie(client: Any) -> None:
+    page = await client.get("/?lang=en")
+    assert '<html lang="en">' in page.text and "How it works" in page.text
+    assert "lang=en" in page.headers["set-cookie"]
+    again = await client.get("/")
+    assert '<html lang="en">' in again.text
+    assert 'href="/?lang=ja"' in again.text
+
+
+async def test_privacy_page_shows_policy_version(client: Any) -> None:
+    from intake.services import POLICY_VERSION
+
+    page = await client.get("/privacy")
+    assert page.status_code == 200 and POLICY_VERSION in page.text
+
+
+async def test_security_headers(client: Any) -> None:
+    page = await client.get("/")
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "strict-transport-security" not in page.headers  # not in development/test
+    missing = await client.get("/does-not-exist")
+    assert missing.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_hsts_and_secure_cookies_in_production(settings: Settings) -> None:
+    prod = settings.with_changes(env="production")
+    async with running(create_app(prod), "https://ouen.test") as client:
+        page = await client.get("/apply")
+    assert "max-age=" in page.headers["strict-transport-security"]
+    assert "Secure" in page.headers["set-cookie"]
+
+
+async def test_404_in_both_languages(client: Any) -> None:
+    ja = await client.get("/nowhere")
+    assert ja.status_code == 404 and "ページが見つかりません" in ja.text
+    en = await client.get("/nowhere", headers={"accept-language": "en"})
+    assert en.status_code == 404 and "Page not found" in en.text
+
+
+async def test_405_is_friendly(client: Any) -> None:
+    response = await client.get("/apply/submit")
+    assert response.status_code == 405 and "トップページからもう一度" in response.text
+
+
+async def test_500_is_friendly_and_logged(settings: Settings, captured_logs: Any) -> None:
+    @get("/boom")
+    async def boom() -> str:
+        raise RuntimeError("kaboom")
+
+    app = create_app(settings)
+    app.register(boom)
+    async with running(app) as client:
+        response = await client.get("/boom", headers={"accept-language": "en"})
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "kaboom" not in response.text and "Traceback" not in response.text
+    logs = captured_logs.getvalue()
+    assert "unhandled exception" in logs and "RuntimeError" in logs
+
+
+async def test_health_probes(client: Any) -> None:
+    assert (await client.get("/healthz")).text == "ok"
+    assert (await client.get("/readyz")).text == "ok"
