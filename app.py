@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.crypto import FieldCipher
+from core.crypto import FieldCipher, Signer
 from core.db import create_engine, is_sqlite, provide_db_session, session_factory
 from core.errors import http_error, unhandled_error
 from core.health import healthz, readyz
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.cipher = make_cipher(settings)
+        app.state.form_signer = Signer(settings.secret_key, "form-started")
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.http = httpx.AsyncClient(follow_redirects=False)
         stop = asyncio.Event()

@@ -45,6 +45,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", 30)
+        options.setdefault("pool_reset_on_return", None)
         if url.startswith("sqlite+aiosqlite:///") and "/" in url[len("sqlite+aiosqlite:///"):]:
             from pathlib import Path
 

@@ -27,7 +27,8 @@ DB = NamedDependency[AsyncSession]
 
 
 def _signer(request: AnyRequest) -> Signer:
-    return Signer(settings_of(request).secret_key, "form-started")
+    signer: Signer = request.app.state.form_signer
+    return signer
 
 
 def _form_page(
@@ -118,8 +119,9 @@ class ApplyController(Controller):
         allowed_ip = await limiter.hit(
             f"submit:ip:{cipher.blind_index(ip)}", settings.submit_limit_ip_per_hour, 3600
         )
+        email_bidx = cipher.blind_index(result.data.email)
         allowed_email = await limiter.hit(
-            f"submit:email:{cipher.blind_index(result.data.email)}",
+            f"submit:email:{email_bidx}",
             settings.submit_limit_email_per_hour, 3600,
         )
         if not (allowed_ip and allowed_email):
@@ -133,6 +135,7 @@ class ApplyController(Controller):
         submitted = await submit_proposal(
             db_session, cipher, result.data, locale=language_of(request),
             base_url=settings.base_url, sender_domain=settings.mail_from.rpartition("@")[2],
+            email_bidx=email_bidx,
         )
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)
         return Redirect(path="/apply/sent", status_code=303)

@@ -7,11 +7,14 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.crypto import FieldCipher
 from core.db import utcnow
 from notifications.models import OutboxMessage
+
+INSERT_MESSAGE = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]
 
 
 def _message_id(domain: str) -> str:
@@ -28,19 +31,23 @@ async def enqueue_email(
     context: dict[str, Any],
     sender_domain: str,
     now: datetime | None = None,
-) -> OutboxMessage:
+) -> None:
     """Queue one email; it is sent only if the caller's transaction commits.
 
     Recipient and context (which may hold a link token) are encrypted at rest."""
     now = now or utcnow()
-    message = OutboxMessage(
-        template=template,
-        locale=locale,
-        recipient_enc=cipher.encrypt(recipient),
-        context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
-        message_id=_message_id(sender_domain),
-        next_attempt_at=now,
-        created_at=now,
+    conn = await session.connection()
+    await conn.execute(
+        INSERT_MESSAGE,
+        dict(
+            template=template,
+            locale=locale,
+            recipient_enc=cipher.encrypt(recipient),
+            context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
+            message_id=_message_id(sender_domain),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
     )
-    session.add(message)
-    return message
