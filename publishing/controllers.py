@@ -12,9 +12,9 @@ from intake.services import POLICY_VERSION
 
 @get("/", name="public.home")
 async def home(request: AnyRequest) -> Template:
-    return render(request, "pages/home.html", categories=list(CATEGORY_LABELS.items()))
+    return render(request, "publishing/home.html", categories=list(CATEGORY_LABELS.items()))
 
 
 @get("/privacy", name="public.privacy")
 async def privacy(request: AnyRequest) -> Template:
-    return render(request, "pages/privacy.html", policy_version=POLICY_VERSION)
+    return render(request, "publishing/privacy.html", policy_version=POLICY_VERSION)
