@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BASE_URL ?= $(or $(OUEN_BASE_URL),http://$(HOST):$(PORT))
+DEV_ENV := OUEN_MAIL_BACKEND=file OUEN_CAPTCHA=disabled OUEN_BASE_URL=$(BASE_URL)
 
 .PHONY: help run test lint typecheck unit bench messages migrate worker clean
 
@@ -20,13 +22,13 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP) ## set up everything and start on http://127.0.0.1:8000 (file mail, no CAPTCHA)
 	@mkdir -p var/mail
-	OUEN_MAIL_BACKEND=file OUEN_CAPTCHA=disabled $(BIN)/ouen migrate
+	$(DEV_ENV) $(BIN)/ouen migrate
 	@echo
 	@echo "  ouen is starting on http://$(HOST):$(PORT)/"
 	@echo "  Emails are written as .eml files to $(CURDIR)/var/mail/"
 	@echo "  (development keys live in var/keys.json; the database is var/ouen.db)"
 	@echo
-	OUEN_MAIL_BACKEND=file OUEN_CAPTCHA=disabled $(BIN)/ouen serve --host $(HOST) --port $(PORT)
+	$(DEV_ENV) $(BIN)/ouen serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .

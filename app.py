@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.audit import AuditLog
 from core.crypto import FieldCipher, Signer
 from core.db import create_engine, is_sqlite, provide_db_session, session_factory
 from core.errors import http_error, unhandled_error
@@ -56,7 +57,7 @@ def build_worker(
 
     async def purge() -> int:
         async with sessions() as session, session.begin():
-            return await purge_unverified(session)
+            return await purge_unverified(session, AuditLog(settings.audit_key))
 
     return Worker(sender=sender, jobs=[("purge_unverified", 600.0, purge)])
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.sessions = session_factory(engine)
         app.state.cipher = make_cipher(settings)
         app.state.form_signer = Signer(settings.secret_key, "form-started")
+        app.state.audit = AuditLog(settings.audit_key)
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.http = httpx.AsyncClient(follow_redirects=False)
         stop = asyncio.Event()

@@ -1,4 +1,4 @@
-"""The `ouen` command line: serve, migrate, worker, purge."""
+"""The `ouen` command line: serve, migrate, worker, purge, audit verify."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from core.audit import AuditLog
     from core.db import create_engine, session_factory
     from intake.services import purge_unverified
 
@@ -68,7 +69,9 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as session, session.begin():
-                return await purge_unverified(session, dry_run=args.dry_run)
+                return await purge_unverified(
+                    session, AuditLog(settings.audit_key), dry_run=args.dry_run
+                )
         finally:
             await engine.dispose()
 
@@ -76,6 +79,29 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
     verb = "would delete" if args.dry_run else "deleted"
     print(f"unverified proposals older than 48 hours: {verb} {count}")
     return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from core.audit import AuditLog
+    from core.db import create_engine, session_factory
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                result = await AuditLog(settings.audit_key).verify(session)
+        finally:
+            await engine.dispose()
+        if result.ok:
+            print(f"audit chain intact: {result.checked} entries; head {result.head}")
+            return 0
+        print(
+            f"audit chain BROKEN at entry {result.bad_id}: {result.reason} "
+            f"({result.checked} entries before it are intact)"
+        )
+        return 1
+
+    return asyncio.run(run())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="delete data past its retention period")
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(run=_purge)
+    audit = sub.add_parser("audit", help="audit chain tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="recompute the chain; name the first bad entry")
+    verify.set_defaults(run=_audit)
     return parser
 
 

@@ -133,9 +133,9 @@ class ApplyController(Controller):
         if captcha is not CaptchaResult.PASSED:
             return _captcha_failed(request, result, started, captcha)
         submitted = await submit_proposal(
-            db_session, cipher, result.data, locale=language_of(request),
+            db_session, cipher, request.app.state.audit, result.data, locale=language_of(request),
             base_url=settings.base_url, sender_domain=settings.mail_from.rpartition("@")[2],
-            email_bidx=email_bidx,
+            email_bidx=email_bidx, ip=ip,
         )
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)
         return Redirect(path="/apply/sent", status_code=303)
@@ -177,7 +177,8 @@ class VerifyController(Controller):
 
     @post("/{token:str}", name="intake.verify.submit")
     async def verify(self, request: AnyRequest, token: FromPath[str], db_session: DB) -> Template:
-        state, ref = await verify_email(db_session, token)
+        ip = client_ip(request, settings_of(request).trusted_proxies)
+        state, ref = await verify_email(db_session, request.app.state.audit, token, ip=ip)
         if state is TokenState.VALID:
             log(logger, logging.INFO, "proposal verified")
             return render(request, "intake/verify/done.html", ref=ref)

@@ -11,6 +11,7 @@ from sqlalchemy import Table, insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.audit import AuditLog
 from core.crypto import FieldCipher, hash_token, new_token
 from core.db import utcnow
 from intake.models import Proposal, VerificationToken
@@ -44,12 +45,14 @@ class Submitted:
 async def submit_proposal(
     session: AsyncSession,
     cipher: FieldCipher,
+    audit: AuditLog,
     data: ProposalInput,
     *,
     locale: str,
     base_url: str,
     sender_domain: str,
     email_bidx: str | None = None,
+    ip: str = "",
     now: datetime | None = None,
 ) -> Submitted:
     """Store an unverified proposal and queue its confirmation email, in one transaction."""
@@ -109,6 +112,10 @@ async def submit_proposal(
         sender_domain=sender_domain,
         now=now,
     )
+    await audit.record(
+        session, "proposal.submitted", actor="applicant", object_type="proposal",
+        object_id=proposal_id, detail=f"source=web locale={locale}", ip=ip, now=now,
+    )
     return Submitted(ref=ref, proposal_id=proposal_id)
 
 
@@ -146,7 +153,7 @@ async def token_state(session: AsyncSession, token: str, now: datetime | None = 
 
 
 async def verify_email(
-    session: AsyncSession, token: str, now: datetime | None = None
+    session: AsyncSession, audit: AuditLog, token: str, ip: str = "", now: datetime | None = None
 ) -> tuple[TokenState, str | None]:
     """Use the token once: the proposal becomes `new`. Returns the state and the reference."""
     now = now or utcnow()
@@ -163,11 +170,18 @@ async def verify_email(
         proposal.status = "new"
         proposal.verified_at = now
         session.add(proposal)
+        await audit.record(
+            session, "proposal.verified", actor="applicant", object_type="proposal",
+            object_id=proposal.id or "", detail="status unverified -> new", ip=ip, now=now,
+        )
     return TokenState.VALID, proposal.ref
 
 
 async def purge_unverified(
-    session: AsyncSession, now: datetime | None = None, dry_run: bool = False
+    session: AsyncSession,
+    audit: AuditLog,
+    now: datetime | None = None,
+    dry_run: bool = False,
 ) -> int:
     """Delete proposals never verified within 48 h, and their tokens. Returns the count."""
     cutoff = (now or utcnow()) - UNVERIFIED_RETENTION
@@ -179,4 +193,8 @@ async def purge_unverified(
         return len(ids)
     await session.exec(delete(VerificationToken).where(col(VerificationToken.proposal_id).in_(ids)))
     await session.exec(delete(Proposal).where(col(Proposal.id).in_(ids)))
+    await audit.record(
+        session, "retention.purge_unverified", actor="system", object_type="proposal",
+        detail=f"deleted={len(ids)}", now=now,
+    )
     return len(ids)

@@ -152,7 +152,8 @@ class OutboxSender:
                 return 0
             self._finish(row, outcome, now, error)
         level = logging.INFO if outcome == "sent" else logging.ERROR
-        log(logger, level, f"email {outcome}", outbox_id=row_id, reason=error or "")
+        details = {"reason": error} if error else {}
+        log(logger, level, f"email {outcome}", outbox_id=row_id, **details)
         return 1 if outcome == "sent" else 0
 
     def _retry(self, row: OutboxMessage, now: datetime, reason: str) -> None:

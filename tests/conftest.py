@@ -40,7 +40,7 @@ PG_ADMIN_URL = os.environ.get(
     "OUEN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_PG = os.environ.get("OUEN_REQUIRE_POSTGRES") == "1"
-TABLES = ("verification_token", "proposal", "outbox_message")
+TABLES = ("verification_token", "proposal", "outbox_message", "audit_event")
 BASE_URL = "https://ouen.test"
 
 
@@ -109,6 +109,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     async def truncate() -> None:
         engine = create_async_engine(url)
         async with engine.begin() as conn:
+            # Replica role skips triggers, including the audit table's refusal to be truncated.
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
             await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         await engine.dispose()
 

@@ -213,10 +213,11 @@ async def test_unverified_proposals_are_purged_after_48_hours(
     client: Client, app: Litestar
 ) -> None:
     await submit(client)
+    audit = app.state.audit
     async with app.state.sessions() as session, session.begin():
-        assert await purge_unverified(session, now=utcnow() + timedelta(hours=47)) == 0
+        assert await purge_unverified(session, audit, now=utcnow() + timedelta(hours=47)) == 0
     async with app.state.sessions() as session, session.begin():
-        assert await purge_unverified(session, now=utcnow() + timedelta(hours=49)) == 1
+        assert await purge_unverified(session, audit, now=utcnow() + timedelta(hours=49)) == 1
     assert await count(app, Proposal) == 0
     assert await count(app, VerificationToken) == 0
 
@@ -229,8 +230,9 @@ async def test_verified_proposals_are_not_purged(
     token = link_in(smtp.messages[0])
     csrf = csrf_of((await client.get(f"/verify/{token}")).text)
     await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
+    audit = app.state.audit
     async with app.state.sessions() as session, session.begin():
-        assert await purge_unverified(session, now=utcnow() + timedelta(days=3)) == 0
+        assert await purge_unverified(session, audit, now=utcnow() + timedelta(days=3)) == 0
     assert await count(app, Proposal) == 1
 
 

@@ -1,0 +1,157 @@
+"""The audit chain: append-only events, each keyed-hashed over itself and its predecessor.
+
+The key (OUEN_AUDIT_KEY) is not in the database, so someone who can write to the database
+cannot forge a consistent chain; triggers refuse UPDATE and DELETE outright."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.crypto import derive_key
+from core.db import utcnow
+
+GENESIS = "0" * 64
+_LOCK_ID = 0x6F75656E  # "ouen": serialises appends on PostgreSQL
+
+
+class AuditEvent(SQLModel, table=True):
+    """One accountable action. `detail` is never personal data or free text from people."""
+
+    __tablename__ = "audit_event"
+
+    id: int = Field(primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=64)
+    organisation: str = Field(default="", max_length=100)
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(default="", max_length=32)
+    object_id: str = Field(default="", max_length=64)
+    detail: str = Field(default="", max_length=500)
+    ip: str = Field(default="", max_length=64)
+    prev_mac: str = Field(max_length=64)
+    mac: str = Field(max_length=64)
+
+
+def truncate_ip(address: str) -> str:
+    """IPv4 to its /24, IPv6 to its /48: enough to see patterns, not to name a household."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def _payload(event: AuditEvent) -> bytes:
+    fields = {
+        "id": event.id,
+        "at": event.at.isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "organisation": event.organisation,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "detail": event.detail,
+        "ip": event.ip,
+        "prev_mac": event.prev_mac,
+    }
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
+
+
+def compute_mac(key: bytes, event: AuditEvent) -> str:
+    return hmac.new(key, _payload(event), hashlib.sha256).hexdigest()
+
+
+class AuditLog:
+    """Writes events inside the caller's transaction and verifies the chain."""
+
+    def __init__(self, audit_key: str) -> None:
+        self._key = derive_key(audit_key, "ouen:audit-chain:v1")
+
+    async def record(
+        self,
+        session: AsyncSession,
+        action: str,
+        *,
+        actor: str,
+        organisation: str = "",
+        object_type: str = "",
+        object_id: str | int = "",
+        detail: str = "",
+        ip: str = "",
+        now: datetime | None = None,
+    ) -> AuditEvent:
+        """Append one event; the chain head is locked until the caller commits."""
+        conn = await session.connection()
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+        last = (
+            await session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1))
+        ).first()
+        event = AuditEvent(
+            id=(last.id + 1) if last else 1,
+            at=now or utcnow(),
+            actor=actor,
+            organisation=organisation,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=detail[:500],
+            ip=truncate_ip(ip) if ip else "",
+            prev_mac=last.mac if last else GENESIS,
+            mac="",
+        )
+        event.mac = compute_mac(self._key, event)
+        session.add(event)
+        await session.flush()
+        return event
+
+    async def verify(self, session: AsyncSession) -> VerifyResult:
+        """Recompute the chain in id order; name the first entry that does not fit."""
+        previous_mac, previous_id, count = GENESIS, 0, 0
+        async for event in _events(session):
+            count += 1
+            if event.id != previous_id + 1:
+                return VerifyResult(False, count - 1, event.id, "entries missing before it")
+            if event.prev_mac != previous_mac:
+                return VerifyResult(False, count - 1, event.id, "does not follow its predecessor")
+            if not hmac.compare_digest(event.mac, compute_mac(self._key, event)):
+                return VerifyResult(False, count - 1, event.id, "content altered")
+            previous_mac, previous_id = event.mac, event.id
+        return VerifyResult(True, count, None, "", head=previous_mac)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    bad_id: int | None
+    reason: str
+    head: str = ""
+
+
+async def _events(session: AsyncSession, batch: int = 5000) -> AsyncIterator[AuditEvent]:
+    after = 0
+    while True:
+        query = (
+            select(AuditEvent)
+            .where(col(AuditEvent.id) > after)
+            .order_by(col(AuditEvent.id))
+            .limit(batch)
+        )
+        rows = list((await session.exec(query)).all())
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
