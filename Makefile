@@ -23,9 +23,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP) ## set up everything and start on http://127.0.0.1:8000 (file mail, no CAPTCHA)
 	@mkdir -p var/mail
 	$(DEV_ENV) $(BIN)/ouen migrate
+	@$(DEV_ENV) $(BIN)/ouen create-user admin@example.invalid --role admin --name "First admin" \
+		--organisation "City" --if-no-staff
 	@echo
 	@echo "  ouen is starting on http://$(HOST):$(PORT)/"
 	@echo "  Emails are written as .eml files to $(CURDIR)/var/mail/"
+	@echo "  Staff back office: http://$(HOST):$(PORT)/admin/login"
 	@echo "  (development keys live in var/keys.json; the database is var/ouen.db)"
 	@echo
 	$(DEV_ENV) $(BIN)/ouen serve --host $(HOST) --port $(PORT)

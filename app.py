@@ -20,6 +20,10 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_password
+from admin.controllers import AuthController, DashboardController
+from admin.credentials import Passwords, make_hasher
+from admin.sessions import create_session_store
 from core.audit import AuditLog
 from core.crypto import FieldCipher, Signer
 from core.db import create_engine, is_sqlite, provide_db_session, session_factory
@@ -27,7 +31,7 @@ from core.errors import http_error, unhandled_error
 from core.health import healthz, readyz
 from core.logs import configure_logging, request_logging
 from core.ratelimit import create_rate_limiter
-from core.security import MAX_BODY_BYTES, security_headers
+from core.security import MAX_BODY_BYTES, input_guard, security_headers
 from core.settings import Settings, load_settings
 from intake.controllers import ApplyController, VerifyController
 from intake.services import purge_unverified
@@ -87,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.cipher = make_cipher(settings)
         app.state.form_signer = Signer(settings.secret_key, "form-started")
         app.state.audit = AuditLog(settings.audit_key)
+        app.state.session_store = create_session_store(settings.redis_url)
+        app.state.passwords = Passwords(make_hasher(fast=settings.env == "test"))
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.http = httpx.AsyncClient(follow_redirects=False)
         stop = asyncio.Event()
@@ -102,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await task
             await app.state.http.aclose()
             await app.state.rate_limiter.close()
+            await app.state.session_store.close()
             await engine.dispose()
 
     env = jinja2.Environment(
@@ -118,12 +125,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             readyz,
             ApplyController,
             VerifyController,
+            AuthController,
+            DashboardController,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[lifespan],
         state=State({"settings": settings}),
-        middleware=[request_logging],
+        middleware=[request_logging, input_guard],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -134,7 +143,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/healthz", "/readyz"],
         ),
         before_send=[security_headers(settings)],
-        exception_handlers={HTTPException: http_error, Exception: unhandled_error},
+        exception_handlers={
+            LoginRequired: to_login,
+            PasswordChangeRequired: to_password,
+            HTTPException: http_error,
+            Exception: unhandled_error,
+        },
         request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,
         openapi_config=None,

@@ -1,1 +1,1 @@
-"""admin: see DESIGN.md section 3 (not built yet)."""
+"""Staff back office: accounts, second factor, sessions, permissions and case work."""

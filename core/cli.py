@@ -1,4 +1,4 @@
-"""The `ouen` command line: serve, migrate, worker, purge, audit verify."""
+"""The `ouen` command line: serve, migrate, worker, purge, create-user, audit verify."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from admin.permissions import ROLES
 from core.logs import configure_logging, log
 from core.settings import Settings, SettingsError, load_settings
 
@@ -81,6 +82,37 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from admin.credentials import Passwords, make_hasher
+    from admin.services import UserError, create_user, staff_count
+    from core.audit import AuditLog
+    from core.db import create_engine, session_factory
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                if args.if_no_staff and await staff_count(session) > 0:
+                    return 0
+                user, secret = await create_user(
+                    session, Passwords(make_hasher()), AuditLog(settings.audit_key),
+                    email=args.email, role=args.role, display_name=args.name or "",
+                    organisation=args.organisation or "", actor="cli",
+                )
+        except UserError as exc:
+            print(f"ouen: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await engine.dispose()
+        print(f"created {user.role} {user.email}")
+        print(f"one-time password (must be changed at first login): {secret}")
+        if user.totp_required:
+            print("a second factor (TOTP) will be set up at first login")
+        return 0
+
+    return asyncio.run(run())
+
+
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     from core.audit import AuditLog
     from core.db import create_engine, session_factory
@@ -119,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="delete data past its retention period")
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(run=_purge)
+    user = sub.add_parser("create-user", help="create a staff account; prints a one-time password")
+    user.add_argument("email")
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--name", help="display name")
+    user.add_argument("--organisation", help="e.g. the city or the contractor")
+    user.add_argument("--if-no-staff", action="store_true",
+                      help="do nothing when any staff account exists (used by make run)")
+    user.set_defaults(run=_create_user)
     audit = sub.add_parser("audit", help="audit chain tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="recompute the chain; name the first bad entry")

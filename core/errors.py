@@ -19,6 +19,7 @@ TITLES = {
     404: N_("Page not found"),
     405: N_("This page cannot be used that way"),
     413: N_("What you sent is too large"),
+    415: N_("This kind of submission is not accepted"),
     429: N_("Too many requests"),
     500: N_("Something went wrong on our side"),
     503: N_("The service is temporarily unavailable"),
@@ -31,6 +32,7 @@ EXPLANATIONS = {
     405: N_("Please start again from the home page."),
     413: N_("Please shorten your text (up to 8,000 characters) and send it again. "
             "Nothing was saved."),
+    415: N_("Please use the form on this site to send your entries. Nothing was saved."),
     429: N_("Please wait a while and try again."),
     500: N_("The error has been recorded. Please try again later. Nothing you entered "
             "appears in our logs."),

@@ -90,6 +90,10 @@ def request_logging(app: ASGIApp) -> ASGIApp:
 
         try:
             await app(scope, receive, capture)
+        except Exception as exc:
+            # The exception handler outside us answers; log the status it will send.
+            status = getattr(exc, "status_code", 500)
+            raise
         finally:
             log(
                 _request_log,

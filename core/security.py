@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
+from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
 
@@ -49,7 +51,29 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
             mutable = MutableScopeHeaders.from_message(message)
             for name, value in headers.items():
                 mutable[name] = value
-            if scope.get("path", "").startswith(("/verify/", "/apply")):
+            if scope.get("path", "").startswith(("/verify/", "/apply", "/admin")):
                 mutable["cache-control"] = "no-store"
 
     return before_send
+
+
+_FORM_TYPES = (b"application/x-www-form-urlencoded",)
+
+
+def input_guard(app: ASGIApp) -> ASGIApp:
+    """Refuse what no page of ours sends, before anything parses it: bodies that are not
+    urlencoded forms (415; we accept no uploads) and impossible static paths (404)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            path = scope.get("path", "")
+            if path.startswith("/static/") and ("\x00" in path or len(path.encode()) > 255):
+                raise NotFoundException()
+            if scope.get("method") in ("POST", "PUT", "PATCH", "DELETE"):
+                content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+                kind = content_type.split(b";")[0].strip().lower()
+                if kind not in _FORM_TYPES:
+                    raise HTTPException(status_code=415)
+        await app(scope, receive, send)
+
+    return middleware

@@ -54,7 +54,7 @@ BODY_MAX = 8000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAK = re.compile(r"[\r\n]")
 _EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_PHONE = re.compile(r"^0\d{9,10}$")
+_PHONE = re.compile(r"^0[0-9]{9,10}$")
 _HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 _DASHES = "-‐‑‒–—―−ー－ｰ"  # hyphen-like characters people type in phone numbers
 _FACEBOOK_HOSTS = ("facebook.com", "www.facebook.com", "m.facebook.com", "fb.com")

@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import core.audit  # noqa: F401 - registers the tables
+import admin.models  # noqa: F401 - registers the tables
+import core.audit  # noqa: F401
 import intake.models  # noqa: F401
 import notifications.models  # noqa: F401
 from core.db import create_engine, is_sqlite

@@ -40,7 +40,10 @@ PG_ADMIN_URL = os.environ.get(
     "OUEN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_PG = os.environ.get("OUEN_REQUIRE_POSTGRES") == "1"
-TABLES = ("verification_token", "proposal", "outbox_message", "audit_event")
+TABLES = (
+    "verification_token", "proposal", "outbox_message", "audit_event", "staff_session",
+    "staff_user",
+)
 BASE_URL = "https://ouen.test"
 
 

@@ -119,3 +119,25 @@ async def test_500_is_friendly_and_logged(settings: Settings, captured_logs: Any
 async def test_health_probes(client: Any) -> None:
     assert (await client.get("/healthz")).text == "ok"
     assert (await client.get("/readyz")).text == "ok"
+
+
+async def test_non_form_bodies_are_refused_before_parsing(client: Any) -> None:
+    page = await client.get("/apply")
+    token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
+    files = {"_csrf_token": ("t.txt", token.encode()), "body": ("b.txt", b"\xff\xfe")}
+    multipart = await client.post("/apply", files=files, headers={"x-csrftoken": token})
+    assert multipart.status_code == 415 and "この形式の送信は受け付けていません" in multipart.text
+    as_json = await client.post("/apply/submit", json={"email": "x@example.jp"})
+    assert as_json.status_code == 415
+
+
+@pytest.mark.parametrize("path", ["/static/%00", "/static/" + "a" * 300, "/static/../app.py"])
+async def test_odd_static_paths_are_404(client: Any, path: str) -> None:
+    assert (await client.get(path)).status_code == 404
+
+
+async def test_refused_requests_are_logged_with_their_status(
+    client: Any, captured_logs: Any
+) -> None:
+    await client.post("/apply/submit", data={"email": "x@example.jp"})  # no CSRF token
+    assert '"status": 403' in captured_logs.getvalue()

@@ -1,0 +1,226 @@
+"""Staff login (password, then TOTP), enrolment, password change, logout, dashboard."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from admin import messages
+from admin.auth import current_staff, rotate_session, session_cookie, staff_guard
+from admin.credentials import new_totp_secret, provisioning_uri
+from admin.models import StaffUser
+from admin.permissions import Permission
+from admin.services import (
+    LoginResult,
+    actor_of,
+    change_password,
+    check_password,
+    check_totp,
+    stage_after_password,
+)
+from admin.sessions import COOKIE, SessionData, SessionStore
+from core import i18n
+from core.db import utcnow
+from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from intake.models import Proposal
+
+DB = NamedDependency[AsyncSession]
+PUBLIC = {"public": True}
+LOGIN_WINDOW = 15 * 60
+
+
+async def _form(request: AnyRequest) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _store(request: AnyRequest) -> SessionStore:
+    store: SessionStore = request.app.state.session_store
+    return store
+
+
+async def _pending(
+    request: AnyRequest, db: AsyncSession, stage: str
+) -> tuple[SessionData, StaffUser] | None:
+    token = request.cookies.get(COOKIE, "")
+    data = await _store(request).get(db, token) if token else None
+    if data is None or data.stage != stage:
+        return None
+    user = await db.get(StaffUser, data.user_id)
+    return (data, user) if user is not None and user.active else None
+
+
+def _message(request: AnyRequest, key: str) -> str:
+    return i18n.make_gettext(language_of(request))(messages.MESSAGES[key])
+
+
+async def _signed_in(request: AnyRequest, db: AsyncSession, user: StaffUser) -> Redirect:
+    settings = settings_of(request)
+    assert user.id is not None
+    token = await rotate_session(db, _store(request), request, user.id, "full")
+    await request.app.state.audit.record(
+        db, "login.success", actor=actor_of(user), organisation=user.organisation,
+        object_type="staff_user", object_id=user.id,
+        ip=client_ip(request, settings.trusted_proxies),
+    )
+    target = "/admin/password" if user.must_change_password else "/admin"
+    return Redirect(path=target, status_code=303, cookies=[session_cookie(settings, token)])
+
+
+class AuthController(Controller):
+    path = "/admin"
+    guards = [staff_guard]  # noqa: RUF012 - Litestar's declared shape
+
+    @get("/login", name="admin.login.form", opt=PUBLIC)
+    async def login_form(self, request: AnyRequest) -> Template:
+        return render(request, "admin/login.html")
+
+    @post("/login", name="admin.login.submit", opt=PUBLIC)
+    async def login(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        settings = settings_of(request)
+        form = await _form(request)
+        email, password = form.get("email", "").strip().lower(), form.get("password", "")
+        ip = client_ip(request, settings.trusted_proxies)
+        cipher, limiter = request.app.state.cipher, request.app.state.rate_limiter
+        if not (
+            await limiter.hit(f"login:ip:{cipher.blind_index(ip)}", 30, LOGIN_WINDOW)
+            and await limiter.hit(f"login:acct:{cipher.blind_index(email)}", 10, LOGIN_WINDOW)
+        ):
+            return render(request, "admin/login.html", status=429,
+                          error=_message(request, "too_many"), email=email)
+        check = await check_password(db_session, request.app.state.passwords,
+                                     request.app.state.audit, email, password, ip)
+        if check.result is not LoginResult.OK or check.user is None or check.user.id is None:
+            return render(request, "admin/login.html", status=400,
+                          error=_message(request, "login_refused"), email=email)
+        stage = stage_after_password(check.user)
+        if stage == "full":
+            return await _signed_in(request, db_session, check.user)
+        token = await rotate_session(db_session, _store(request), request, check.user.id, stage)
+        target = "/admin/login/totp" if stage == "password" else "/admin/mfa/setup"
+        return Redirect(path=target, status_code=303, cookies=[session_cookie(settings, token)])
+
+    @get("/login/totp", name="admin.login.totp_form", opt=PUBLIC)
+    async def totp_form(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        if await _pending(request, db_session, "password") is None:
+            return Redirect(path="/admin/login", status_code=303)
+        return render(request, "admin/totp.html")
+
+    @post("/login/totp", name="admin.login.totp", opt=PUBLIC)
+    async def totp(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        pending = await _pending(request, db_session, "password")
+        if pending is None:
+            return Redirect(path="/admin/login", status_code=303)
+        _data, user = pending
+        form = await _form(request)
+        ip = client_ip(request, settings_of(request).trusted_proxies)
+        locked = user.locked_until is not None and user.locked_until > utcnow()
+        if locked or not await check_totp(db_session, request.app.state.cipher,
+                                          request.app.state.audit, user, form.get("code", ""), ip):
+            return render(request, "admin/totp.html", status=400,
+                          error=_message(request, "code_refused"))
+        return await _signed_in(request, db_session, user)
+
+    @get("/mfa/setup", name="admin.mfa.form", opt=PUBLIC)
+    async def mfa_form(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        pending = await _pending(request, db_session, "enrol")
+        if pending is None:
+            return Redirect(path="/admin/login", status_code=303)
+        secret = new_totp_secret()
+        return _enrol_page(request, pending[1], secret, None, 200)
+
+    @post("/mfa/setup", name="admin.mfa.enrol", opt=PUBLIC)
+    async def mfa_enrol(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        pending = await _pending(request, db_session, "enrol")
+        if pending is None:
+            return Redirect(path="/admin/login", status_code=303)
+        _data, user = pending
+        form = await _form(request)
+        cipher = request.app.state.cipher
+        try:
+            secret = cipher.decrypt(form.get("pending", ""))
+        except ValueError:
+            return Redirect(path="/admin/mfa/setup", status_code=303)
+        ip = client_ip(request, settings_of(request).trusted_proxies)
+        if not await check_totp(db_session, cipher, request.app.state.audit, user,
+                                form.get("code", ""), ip, secret=secret):
+            return _enrol_page(request, user, secret, _message(request, "code_refused"), 400)
+        return await _signed_in(request, db_session, user)
+
+    @get("/password", name="admin.password.form",
+         opt={"permission": Permission.ACCOUNT_SELF, "password_change_ok": True})
+    async def password_form(self, request: AnyRequest) -> Template:
+        return render(request, "admin/password.html", staff=current_staff(request))
+
+    @post("/password", name="admin.password.change",
+          opt={"permission": Permission.ACCOUNT_SELF, "password_change_ok": True})
+    async def password(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        user = await db_session.get(StaffUser, current_staff(request).id)
+        assert user is not None and user.id is not None
+        form = await _form(request)
+        state = request.app.state
+        settings = settings_of(request)
+        ip = client_ip(request, settings.trusted_proxies)
+        problem = await change_password(db_session, state.passwords, state.audit, user,
+                                        form.get("current", ""), form.get("new", ""),
+                                        form.get("repeat", ""), ip)
+        if problem:
+            return render(request, "admin/password.html", status=400, staff=user,
+                          error=_message(request, problem))
+        # A changed password is a privilege change: every other session of this user ends.
+        await _store(request).delete_for_user(db_session, user.id)
+        token = await _store(request).create(db_session, user.id, "full")
+        return Redirect(path="/admin?changed=1", status_code=303,
+                        cookies=[session_cookie(settings, token)])
+
+    @post("/logout", name="admin.logout", opt=PUBLIC)
+    async def logout(self, request: AnyRequest, db_session: DB) -> Redirect:
+        token = request.cookies.get(COOKIE)
+        if token:
+            data = await _store(request).get(db_session, token)
+            await _store(request).delete(db_session, token)
+            if data is not None:
+                await request.app.state.audit.record(
+                    db_session, "logout", actor=f"staff:{data.user_id}",
+                    object_type="staff_user", object_id=data.user_id,
+                )
+        settings = settings_of(request)
+        return Redirect(path="/admin/login", status_code=303,
+                        cookies=[session_cookie(settings, None)])
+
+
+def _enrol_page(
+    request: AnyRequest, user: StaffUser, secret: str, error: str | None, status: int
+) -> Template:
+    uri = provisioning_uri(secret, user.email)
+    buf = io.BytesIO()
+    segno.make(uri, error="m").save(buf, kind="svg", scale=5, xmldecl=False, svgns=True,
+                                    title="TOTP")
+    return render(
+        request, "admin/mfa_setup.html", status=status, error=error,
+        qr_svg=buf.getvalue().decode(), secret=secret,
+        pending=request.app.state.cipher.encrypt(secret),
+    )
+
+
+class DashboardController(Controller):
+    path = "/admin"
+    guards = [staff_guard]  # noqa: RUF012
+
+    @get("/", name="admin.dashboard", opt={"permission": Permission.DASHBOARD_READ})
+    async def dashboard(self, request: AnyRequest, db_session: DB) -> Template:
+        rows = await db_session.exec(
+            select(Proposal.status, func.count())
+            .where(col(Proposal.status) != "unverified")
+            .group_by(Proposal.status)
+        )
+        counts = dict(rows.all())
+        return render(request, "admin/dashboard.html", staff=current_staff(request),
+                      counts=counts, statuses=list(messages.STATUS_LABELS.items()),
+                      changed=request.query_params.get("changed") == "1")

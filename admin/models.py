@@ -1,0 +1,41 @@
+"""Staff accounts and their server-side sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class StaffUser(SQLModel, table=True):
+    """A member of the secretariat (city or contractor staff)."""
+
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=100)
+    organisation: str = Field(max_length=100)
+    role: str = Field(max_length=16)
+    active: bool = True
+    password_hash: str = Field(max_length=200)
+    must_change_password: bool = True
+    totp_secret_enc: str | None = None
+    totp_required: bool = False
+    totp_last_step: int | None = None
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime
+    password_changed_at: datetime | None = None
+
+
+class StaffSession(SQLModel, table=True):
+    """A login. The cookie holds a random id; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="staff_user.id", ondelete="CASCADE", index=True)
+    stage: str = Field(max_length=16)
+    created_at: datetime
+    last_seen_at: datetime

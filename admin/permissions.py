@@ -1,0 +1,50 @@
+"""The one table of who may do what. Routes declare a Permission, never a role."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    DASHBOARD_READ = "case:dashboard:read"
+    PROPOSAL_READ = "case:proposal:read"
+    PROPOSAL_UPDATE = "case:proposal:update"
+    CONTACT_REVEAL = "case:contact:reveal"
+    STATS_EXPORT = "case:stats:export"
+    CASE_EXPORT = "case:export:contact"
+    AUDIT_READ = "audit:event:read"
+    USER_MANAGE = "admin:user:manage"
+    ACCOUNT_SELF = "account:self:manage"
+
+
+ROLES = ("admin", "coordinator", "editor", "auditor")
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "admin": frozenset(Permission),
+    "coordinator": frozenset(
+        {
+            Permission.DASHBOARD_READ,
+            Permission.PROPOSAL_READ,
+            Permission.PROPOSAL_UPDATE,
+            Permission.CONTACT_REVEAL,
+            Permission.STATS_EXPORT,
+            Permission.ACCOUNT_SELF,
+        }
+    ),
+    # Editors and auditors never see contact data, not even masked.
+    "editor": frozenset(
+        {Permission.DASHBOARD_READ, Permission.PROPOSAL_READ, Permission.ACCOUNT_SELF}
+    ),
+    "auditor": frozenset(
+        {
+            Permission.DASHBOARD_READ,
+            Permission.AUDIT_READ,
+            Permission.STATS_EXPORT,
+            Permission.ACCOUNT_SELF,
+        }
+    ),
+}
+
+
+def allowed(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
