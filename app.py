@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_password
+from admin.case_controllers import CaseController
 from admin.controllers import AuthController, DashboardController
 from admin.credentials import Passwords, make_hasher
 from admin.sessions import create_session_store
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VerifyController,
             AuthController,
             DashboardController,
+            CaseController,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies={"db_session": Provide(provide_db_session)},

@@ -16,6 +16,37 @@ MESSAGES = {
     "contains_email": N_("The new password must not contain your email address."),
     "too_simple": N_("The new password is too simple; use more different characters."),
     "same": N_("The new password must differ from the current one."),
+    "transition_invalid": N_("This status change is not possible from the current status."),
+    "reason_required": N_("Please give a reason for declining or marking as spam."),
+    "closed": N_("This case is closed and can no longer be changed."),
+    "contact_invalid": N_("Please choose how you made contact and what came of it."),
+    "summary_too_long": N_("The summary must be 2,000 characters or fewer."),
+    "date_invalid": N_("Please enter the next-action date as a date."),
+    "reveal_invalid": N_("Please choose a field that has a value, and a reason."),
+    "assignee_invalid": N_("Please choose an active staff member."),
+}
+
+CHANNEL_LABELS = {
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "meeting": N_("Meeting"),
+    "other": N_("Other"),
+}
+
+OUTCOME_LABELS = {
+    "reached": N_("Spoke with the applicant"),
+    "no_answer": N_("No answer"),
+    "left_message": N_("Left a message"),
+    "wrong_number": N_("Wrong number or address"),
+    "follow_up": N_("Follow-up needed"),
+    "closed": N_("Nothing more to do"),
+}
+
+REVEAL_LABELS = {
+    "contact_applicant": N_("To contact the applicant"),
+    "verify_identity": N_("To check who the applicant is"),
+    "arrange_introduction": N_("To arrange an introduction"),
+    "other": N_("Other business need"),
 }
 
 STATUS_LABELS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -39,3 +39,32 @@ class StaffSession(SQLModel, table=True):
     stage: str = Field(max_length=16)
     created_at: datetime
     last_seen_at: datetime
+
+
+class ProposalTransition(SQLModel, table=True):
+    """One status change of a proposal: who, when, from, to, why."""
+
+    __tablename__ = "proposal_transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    from_status: str = Field(max_length=16)
+    to_status: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=500)
+    at: datetime
+
+
+class ContactEntry(SQLModel, table=True):
+    """A contact with the applicant (聞き取り)."""
+
+    __tablename__ = "contact_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    staff_id: int = Field(foreign_key="staff_user.id")
+    channel: str = Field(max_length=16)
+    at: datetime
+    outcome: str = Field(max_length=32)
+    summary: str = Field(default="", max_length=2000)
+    next_action_on: date | None = None

@@ -33,6 +33,8 @@ class Proposal(SQLModel, table=True):
     policy_version: str = Field(max_length=16)
     created_at: datetime = Field(index=True)
     verified_at: datetime | None = None
+    assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    first_contact_at: datetime | None = None
 
 
 class VerificationToken(SQLModel, table=True):

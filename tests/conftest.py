@@ -41,8 +41,8 @@ PG_ADMIN_URL = os.environ.get(
 )
 REQUIRE_PG = os.environ.get("OUEN_REQUIRE_POSTGRES") == "1"
 TABLES = (
-    "verification_token", "proposal", "outbox_message", "audit_event", "staff_session",
-    "staff_user",
+    "verification_token", "contact_entry", "proposal_transition", "proposal", "outbox_message",
+    "audit_event", "staff_session", "staff_user",
 )
 BASE_URL = "https://ouen.test"
 

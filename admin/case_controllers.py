@@ -1,0 +1,199 @@
+"""Proposal list and case page: filters, masked contact data, reveals, status, contacts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from admin import messages
+from admin.auth import current_staff, staff_guard
+from admin.cases import (
+    CHANNELS,
+    OUTCOMES,
+    REVEAL_REASONS,
+    Filters,
+    add_contact,
+    assign,
+    change_status,
+    is_overdue,
+    list_proposals,
+    masked,
+    parse_contact,
+    reveal,
+    timeline,
+)
+from admin.models import StaffUser
+from admin.permissions import Permission, allowed
+from admin.workflow import CLOSED, allowed_next
+from core import i18n
+from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from intake.messages import CATEGORY_LABELS, LABELS, WARD_LABELS
+from intake.models import Proposal
+
+DB = NamedDependency[AsyncSession]
+READ = {"permission": Permission.PROPOSAL_READ}
+UPDATE = {"permission": Permission.PROPOSAL_UPDATE}
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: AnyRequest) -> Filters:
+    q = request.query_params
+    after = q.get("after", "")
+    return Filters(
+        status=q.get("status", "") if q.get("status", "") in messages.STATUS_LABELS else "",
+        category=q.get("category", "") if q.get("category", "") in CATEGORY_LABELS else "",
+        ward=q.get("ward", "") if q.get("ward", "") in WARD_LABELS else "",
+        assignee=q.get("assignee", "")[:12],
+        overdue=q.get("overdue") == "1",
+        since=_date(q.get("since")),
+        until=_date(q.get("until")),
+        q=q.get("q", "").strip()[:100],
+        after=int(after) if after.isdigit() else None,
+    )
+
+
+async def _form(request: AnyRequest) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def _proposal(db: AsyncSession, proposal_id: int) -> Proposal:
+    proposal = await db.get(Proposal, proposal_id)
+    if proposal is None or proposal.status == "unverified":
+        raise NotFoundException()
+    return proposal
+
+
+async def _staff_list(db: AsyncSession) -> list[StaffUser]:
+    query = select(StaffUser).where(col(StaffUser.active)).order_by(col(StaffUser.display_name))
+    return list((await db.exec(query)).all())
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "status_labels": messages.STATUS_LABELS,
+        "categories": CATEGORY_LABELS,
+        "wards": WARD_LABELS,
+        "labels": LABELS,
+        "channels": [(c, messages.CHANNEL_LABELS[c]) for c in CHANNELS],
+        "outcomes": [(o, messages.OUTCOME_LABELS[o]) for o in OUTCOMES],
+        "reveal_reasons": [(r, messages.REVEAL_LABELS[r]) for r in REVEAL_REASONS],
+    }
+
+
+async def _case_page(
+    request: AnyRequest, db: AsyncSession, proposal: Proposal, status: int = 200,
+    error: str | None = None, revealed: tuple[str, str] | None = None,
+) -> Template:
+    staff = current_staff(request)
+    can_see_contact = allowed(staff.role, Permission.CONTACT_REVEAL)
+    _ = i18n.make_gettext(language_of(request))
+    return render(
+        request, "admin/proposals/detail.html", status=status, staff=staff, p=proposal,
+        contact=masked(request.app.state.cipher, proposal) if can_see_contact else None,
+        revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
+        next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
+        overdue=is_overdue(proposal), events=await timeline(db, proposal),
+        staff_list=await _staff_list(db), error=_(messages.MESSAGES[error]) if error else None,
+        **_choices(),
+    )
+
+
+class CaseController(Controller):
+    path = "/admin/proposals"
+    guards = [staff_guard]  # noqa: RUF012
+
+    @get("/", name="admin.proposals.list", opt=READ)
+    async def index(self, request: AnyRequest, db_session: DB) -> Template:
+        filters = _filters(request)
+        staff = current_staff(request)
+        rows, next_after = await list_proposals(db_session, filters, staff)
+        query = {k: v for k, v in request.query_params.items() if k != "after"}
+        return render(
+            request, "admin/proposals/list.html", staff=staff, rows=rows, f=filters,
+            next_after=next_after, query=query, overdue_ids={p.id for p in rows if is_overdue(p)},
+            staff_list=await _staff_list(db_session), **_choices(),
+        )
+
+    @get("/{proposal_id:int}", name="admin.proposals.detail", opt=READ)
+    async def detail(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template:
+        return await _case_page(request, db_session, await _proposal(db_session, proposal_id))
+
+    @post("/{proposal_id:int}/reveal", name="admin.proposals.reveal",
+          opt={"permission": Permission.CONTACT_REVEAL})
+    async def reveal_field(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template:
+        proposal = await _proposal(db_session, proposal_id)
+        form = await _form(request)
+        field = form.get("field", "")
+        value = await reveal(
+            db_session, request.app.state.cipher, request.app.state.audit, proposal, field,
+            form.get("reason", ""), current_staff(request),
+            client_ip(request, settings_of(request).trusted_proxies),
+        )
+        if value is None:
+            return await _case_page(request, db_session, proposal, 400, "reveal_invalid")
+        return await _case_page(request, db_session, proposal, revealed=(field, value))
+
+    @post("/{proposal_id:int}/status", name="admin.proposals.status", opt=UPDATE)
+    async def status(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template | Redirect:
+        proposal = await _proposal(db_session, proposal_id)
+        form = await _form(request)
+        problem = await change_status(
+            db_session, request.app.state.audit, proposal, form.get("to", ""),
+            form.get("reason", "")[:500], current_staff(request),
+            client_ip(request, settings_of(request).trusted_proxies),
+        )
+        if problem:
+            return await _case_page(request, db_session, proposal, 400, problem)
+        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+
+    @post("/{proposal_id:int}/contacts", name="admin.proposals.contact", opt=UPDATE)
+    async def contact(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template | Redirect:
+        proposal = await _proposal(db_session, proposal_id)
+        entry, problem = parse_contact(await _form(request))
+        if entry is not None:
+            problem = await add_contact(
+                db_session, request.app.state.audit, proposal, entry, current_staff(request),
+                client_ip(request, settings_of(request).trusted_proxies),
+            )
+        if problem:
+            return await _case_page(request, db_session, proposal, 400, problem)
+        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+
+    @post("/{proposal_id:int}/assign", name="admin.proposals.assign", opt=UPDATE)
+    async def assign_to(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template | Redirect:
+        proposal = await _proposal(db_session, proposal_id)
+        raw = (await _form(request)).get("assignee", "")
+        assignee = await db_session.get(StaffUser, int(raw)) if raw.isdigit() else None
+        if raw and (assignee is None or not assignee.active):
+            return await _case_page(request, db_session, proposal, 400, "assignee_invalid")
+        problem = await assign(db_session, request.app.state.audit, proposal, assignee,
+                               current_staff(request),
+                               client_ip(request, settings_of(request).trusted_proxies))
+        if problem:
+            return await _case_page(request, db_session, proposal, 400, problem)
+        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)

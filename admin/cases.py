@@ -1,0 +1,272 @@
+"""Case work on proposals: lists, masking, audited reveals, status changes, contact log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from admin.models import ContactEntry, ProposalTransition, StaffUser
+from admin.services import actor_of
+from admin.workflow import CLOSED, check_transition
+from core.audit import AuditEvent, AuditLog
+from core.crypto import FieldCipher
+from core.db import utcnow
+from intake.models import Proposal
+
+SLA_BUSINESS_DAYS = 3
+CONTACT_FIELDS = ("nickname", "email", "phone", "website_url", "facebook_url", "twitter")
+REVEAL_REASONS = ("contact_applicant", "verify_identity", "arrange_introduction", "other")
+CHANNELS = ("phone", "email", "meeting", "other")
+OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number", "follow_up", "closed")
+PAGE_SIZE = 50
+
+
+def mask_email(value: str) -> str:
+    """`taro@example.jp` → `t***@e***.jp`."""
+    local, _, domain = value.partition("@")
+    host, _, tld = domain.rpartition(".")
+    return f"{local[:1]}***@{host[:1]}***.{tld}" if host else f"{local[:1]}***@***"
+
+
+def mask_phone(value: str) -> str:
+    """`0783225211` → `***-****-5211`."""
+    return f"***-****-{value[-4:]}"
+
+
+def mask_other(value: str) -> str:
+    return value[:1] + "***" if value else ""
+
+
+def masked(cipher: FieldCipher, proposal: Proposal) -> dict[str, str]:
+    """Every contact field as staff may see it without a reveal."""
+    out: dict[str, str] = {}
+    for name in CONTACT_FIELDS:
+        token = getattr(proposal, f"{name}_enc")
+        if not token:
+            out[name] = ""
+            continue
+        value = cipher.decrypt(token)
+        if name == "email":
+            out[name] = mask_email(value)
+        elif name == "phone":
+            out[name] = mask_phone(value)
+        else:
+            out[name] = mask_other(value)
+    return out
+
+
+def business_days_before(moment: datetime, days: int) -> datetime:
+    """`days` working days (Monday–Friday) before `moment`. Public holidays are not known."""
+    current = moment
+    while days > 0:
+        current -= timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def overdue_cutoff(now: datetime | None = None) -> datetime:
+    return business_days_before(now or utcnow(), SLA_BUSINESS_DAYS)
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    category: str = ""
+    ward: str = ""
+    assignee: str = ""  # "", "me", "none" or a staff id
+    overdue: bool = False
+    since: date | None = None
+    until: date | None = None
+    q: str = ""
+    after: int | None = None  # keyset: ids below this one (newest first)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_proposals(
+    db: AsyncSession, filters: Filters, staff: StaffUser, limit: int = PAGE_SIZE
+) -> tuple[list[Proposal], int | None]:
+    """A page of verified proposals, newest first, and the keyset for the next page."""
+    query = select(Proposal).where(col(Proposal.status) != "unverified")
+    if filters.status:
+        query = query.where(col(Proposal.status) == filters.status)
+    if filters.category:
+        query = query.where(col(Proposal.category) == filters.category)
+    if filters.ward:
+        query = query.where(col(Proposal.ward) == filters.ward)
+    if filters.assignee == "me":
+        query = query.where(col(Proposal.assignee_id) == staff.id)
+    elif filters.assignee == "none":
+        query = query.where(col(Proposal.assignee_id).is_(None))
+    elif filters.assignee.isdigit():
+        query = query.where(col(Proposal.assignee_id) == int(filters.assignee))
+    if filters.overdue:
+        query = query.where(col(Proposal.status) == "new",
+                            col(Proposal.verified_at) < overdue_cutoff())
+    if filters.since:
+        query = query.where(col(Proposal.created_at) >= datetime.combine(
+            filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
+    if filters.until:
+        query = query.where(col(Proposal.created_at) < datetime.combine(
+            filters.until + timedelta(days=1), datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
+    if filters.q:
+        # Substring match: works for Japanese words of any length (高齢, 子ども食堂).
+        pattern = f"%{_escape_like(filters.q)}%"
+        query = query.where(or_(col(Proposal.catchphrase).like(pattern, escape="\\"),
+                                col(Proposal.body).like(pattern, escape="\\")))
+    if filters.after:
+        query = query.where(col(Proposal.id) < filters.after)
+    rows = list((await db.exec(query.order_by(col(Proposal.id).desc()).limit(limit + 1))).all())
+    next_after = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], next_after
+
+
+def is_overdue(proposal: Proposal, now: datetime | None = None) -> bool:
+    return (proposal.status == "new" and proposal.verified_at is not None
+            and proposal.verified_at < overdue_cutoff(now))
+
+
+async def reveal(
+    db: AsyncSession, cipher: FieldCipher, audit: AuditLog, proposal: Proposal,
+    field_name: str, reason: str, staff: StaffUser, ip: str,
+) -> str | None:
+    """One contact value in clear, for a stated reason; always an audit event."""
+    if field_name not in CONTACT_FIELDS or reason not in REVEAL_REASONS:
+        return None
+    token = getattr(proposal, f"{field_name}_enc")
+    if not token:
+        return None
+    await audit.record(db, "contact.revealed", actor=actor_of(staff),
+                       organisation=staff.organisation, object_type="proposal",
+                       object_id=proposal.id or "", detail=f"field={field_name} reason={reason}",
+                       ip=ip)
+    return cipher.decrypt(token)
+
+
+async def change_status(
+    db: AsyncSession, audit: AuditLog, proposal: Proposal, target: str, reason: str,
+    staff: StaffUser | None, ip: str = "",
+) -> str | None:
+    """Move a proposal through the state machine; a message key when refused."""
+    problem = check_transition(proposal.status, target, reason)
+    if problem:
+        return problem
+    now = utcnow()
+    db.add(ProposalTransition(proposal_id=proposal.id or 0, staff_id=staff.id if staff else None,
+                              from_status=proposal.status, to_status=target,
+                              reason=reason.strip()[:500], at=now))
+    await audit.record(db, "proposal.status_changed",
+                       actor=actor_of(staff) if staff else "system",
+                       organisation=staff.organisation if staff else "",
+                       object_type="proposal", object_id=proposal.id or "",
+                       detail=f"{proposal.status} -> {target}", ip=ip)
+    proposal.status = target
+    db.add(proposal)
+    return None
+
+
+async def assign(
+    db: AsyncSession, audit: AuditLog, proposal: Proposal, assignee: StaffUser | None,
+    staff: StaffUser, ip: str,
+) -> str | None:
+    if proposal.status in CLOSED:
+        return "closed"
+    proposal.assignee_id = assignee.id if assignee else None
+    db.add(proposal)
+    await audit.record(db, "proposal.assigned", actor=actor_of(staff),
+                       organisation=staff.organisation, object_type="proposal",
+                       object_id=proposal.id or "",
+                       detail=f"assignee={assignee.id if assignee else 'none'}", ip=ip)
+    return None
+
+
+@dataclass
+class ContactInput:
+    channel: str
+    outcome: str
+    summary: str
+    next_action_on: date | None
+
+
+def parse_contact(form: dict[str, str]) -> tuple[ContactInput | None, str | None]:
+    channel, outcome = form.get("channel", ""), form.get("outcome", "")
+    summary = form.get("summary", "").replace("\r\n", "\n").strip()
+    if channel not in CHANNELS or outcome not in OUTCOMES:
+        return None, "contact_invalid"
+    if len(summary) > 2000:
+        return None, "summary_too_long"
+    next_on = None
+    if form.get("next_action_on"):
+        try:
+            next_on = date.fromisoformat(form["next_action_on"])
+        except ValueError:
+            return None, "date_invalid"
+    return ContactInput(channel, outcome, summary, next_on), None
+
+
+async def add_contact(
+    db: AsyncSession, audit: AuditLog, proposal: Proposal, entry: ContactInput,
+    staff: StaffUser, ip: str,
+) -> str | None:
+    """Log a contact; the first one moves a `new` case to `in_contact`."""
+    if proposal.status in CLOSED:
+        return "closed"
+    now = utcnow()
+    assert staff.id is not None
+    db.add(ContactEntry(proposal_id=proposal.id or 0, staff_id=staff.id, channel=entry.channel,
+                        at=now, outcome=entry.outcome, summary=entry.summary,
+                        next_action_on=entry.next_action_on))
+    await audit.record(db, "contact.logged", actor=actor_of(staff),
+                       organisation=staff.organisation, object_type="proposal",
+                       object_id=proposal.id or "",
+                       detail=f"channel={entry.channel} outcome={entry.outcome}", ip=ip)
+    if proposal.first_contact_at is None:
+        proposal.first_contact_at = now
+        db.add(proposal)
+    if proposal.status == "new":
+        await change_status(db, audit, proposal, "in_contact", "first contact logged", staff, ip)
+    return None
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str
+    text: str
+    who: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def timeline(db: AsyncSession, proposal: Proposal) -> list[TimelineItem]:
+    """Everything that happened to a proposal, newest first."""
+    staff = {u.id: u for u in (await db.exec(select(StaffUser))).all()}
+
+    def name(staff_id: int | None) -> str:
+        user = staff.get(staff_id)
+        return f"{user.display_name} ({user.organisation})" if user else ""
+
+    items: list[TimelineItem] = []
+    contacts = await db.exec(select(ContactEntry).where(
+        col(ContactEntry.proposal_id) == proposal.id))
+    for c in contacts.all():
+        items.append(TimelineItem(c.at, "contact", c.summary, name(c.staff_id),
+                                  {"channel": c.channel, "outcome": c.outcome,
+                                   "next": c.next_action_on}))
+    events = await db.exec(select(AuditEvent).where(
+        col(AuditEvent.object_type) == "proposal",
+        col(AuditEvent.object_id) == str(proposal.id)))
+    for e in events.all():
+        if e.action == "contact.logged":
+            continue  # shown with its summary above
+        who = name(int(e.actor.split(":")[1])) if e.actor.startswith("staff:") else e.actor
+        items.append(TimelineItem(e.at, "event", e.action, who, {"detail": e.detail}))
+    return sorted(items, key=lambda item: item.at, reverse=True)

@@ -1,0 +1,197 @@
+"""Case work: list and filters, masked contact data, audited reveals, status, contact log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from sqlmodel import col, select
+
+from admin.models import ProposalTransition, StaffUser
+from core.audit import AuditEvent
+from core.db import utcnow
+from intake.models import Proposal
+from tests.admin.test_auth import login, make_staff
+from tests.conftest import csrf_of
+
+EMAIL, PHONE = "taro.kobe@example.jp", "0783225211"
+
+
+async def make_proposal(app: Litestar, **overrides: Any) -> Proposal:
+    cipher = app.state.cipher
+    now = utcnow()
+    values: dict[str, Any] = {
+        "ref": f"OU-TEST-{utcnow().microsecond:06d}"[:16], "status": "new",
+        "category": "elderly", "ward": "nada", "catchphrase": "高齢者の買い物を手伝いたい",
+        "body": "灘区で高齢の方の買い物を手伝います。",
+        "nickname_enc": cipher.encrypt("こうべ太郎"),
+        "email_enc": cipher.encrypt(EMAIL), "email_bidx": cipher.blind_index(EMAIL),
+        "phone_enc": cipher.encrypt(PHONE), "locale": "ja", "consent_at": now,
+        "policy_version": "2026-11-01", "created_at": now, "verified_at": now,
+    }
+    values.update(overrides)
+    async with app.state.sessions() as db, db.begin():
+        proposal = Proposal(**values)
+        db.add(proposal)
+        await db.flush()
+        await db.refresh(proposal)
+    return proposal
+
+
+async def signed_in(client: httpx.AsyncClient, app: Litestar, role: str) -> StaffUser:
+    user, _ = await make_staff(app, role, email=f"{role}.case@city.example.jp")
+    response = await login(client, user.email)
+    assert response.status_code == 303
+    return user
+
+
+async def events(app: Litestar, action: str) -> list[AuditEvent]:
+    async with app.state.sessions() as db:
+        rows = await db.exec(select(AuditEvent).where(col(AuditEvent.action) == action))
+        return list(rows.all())
+
+
+async def test_list_filters_and_japanese_search(client: httpx.AsyncClient, app: Litestar) -> None:
+    await make_proposal(app, ref="OU-AAAA-0001")
+    await make_proposal(app, ref="OU-AAAA-0002", category="children", ward="kita",
+                        catchphrase="子ども食堂", body="北区で子ども食堂を開きます。")
+    await make_proposal(app, ref="OU-AAAA-0003", status="unverified")
+    await signed_in(client, app, "coordinator")
+    page = await client.get("/admin/proposals")
+    assert page.status_code == 200
+    assert "OU-AAAA-0001" in page.text and "OU-AAAA-0002" in page.text
+    assert "OU-AAAA-0003" not in page.text  # unverified proposals are not cases yet
+    search = await client.get("/admin/proposals", params={"q": "高齢"})  # a two-character word
+    assert "OU-AAAA-0001" in search.text and "OU-AAAA-0002" not in search.text
+    by_category = await client.get("/admin/proposals", params={"category": "children"})
+    assert "OU-AAAA-0002" in by_category.text and "OU-AAAA-0001" not in by_category.text
+    by_ward = await client.get("/admin/proposals", params={"ward": "nada", "status": "new"})
+    assert "OU-AAAA-0001" in by_ward.text and "OU-AAAA-0002" not in by_ward.text
+    odd = await client.get("/admin/proposals", params={"since": "yesterday", "after": "x",
+                                                      "status": "<script>", "q": "%_\\"})
+    assert odd.status_code == 200 and "<script>" not in odd.text
+
+
+async def test_overdue_filter_and_keyset_pages(client: httpx.AsyncClient, app: Litestar) -> None:
+    old = utcnow() - timedelta(days=10)
+    await make_proposal(app, ref="OU-OVER-DUE1", verified_at=old, created_at=old)
+    for n in range(55):
+        await make_proposal(app, ref=f"OU-PAGE-{n:04d}")
+    await signed_in(client, app, "coordinator")
+    overdue = await client.get("/admin/proposals", params={"overdue": "1"})
+    assert "OU-OVER-DUE1" in overdue.text and "OU-PAGE-0054" not in overdue.text
+    first = await client.get("/admin/proposals")
+    assert first.text.count('href="/admin/proposals/') == 50 and 'rel="next"' in first.text
+    next_link = first.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = await client.get(next_link.replace("&amp;", "&"))
+    assert second.text.count('href="/admin/proposals/') == 6 and "OU-OVER-DUE1" in second.text
+
+
+async def test_contact_data_is_masked_and_revealed_with_a_reason(
+    client: httpx.AsyncClient, app: Litestar, captured_logs: Any
+) -> None:
+    proposal = await make_proposal(app)
+    await signed_in(client, app, "coordinator")
+    page = await client.get(f"/admin/proposals/{proposal.id}")
+    assert "t***@e***.jp" in page.text and "***-****-5211" in page.text
+    assert EMAIL not in page.text and PHONE not in page.text
+    csrf = csrf_of(page.text)
+    no_reason = await client.post(f"/admin/proposals/{proposal.id}/reveal",
+                                  data={"field": "phone", "_csrf_token": csrf})
+    assert no_reason.status_code == 400 and PHONE not in no_reason.text
+    assert await events(app, "contact.revealed") == []
+    shown = await client.post(f"/admin/proposals/{proposal.id}/reveal",
+                              data={"field": "phone", "reason": "contact_applicant",
+                                    "_csrf_token": csrf})
+    assert shown.status_code == 200 and PHONE in shown.text and EMAIL not in shown.text
+    [event] = await events(app, "contact.revealed")
+    assert event.detail == "field=phone reason=contact_applicant"
+    assert event.object_id == str(proposal.id) and event.organisation == "神戸市"
+    assert PHONE not in captured_logs.getvalue() and EMAIL not in captured_logs.getvalue()
+
+
+async def test_editor_never_sees_contact_data(client: httpx.AsyncClient, app: Litestar) -> None:
+    proposal = await make_proposal(app)
+    await signed_in(client, app, "editor")
+    page = await client.get(f"/admin/proposals/{proposal.id}")
+    assert page.status_code == 200 and "高齢者の買い物を手伝いたい" in page.text
+    assert "***" not in page.text and "reveal" not in page.text
+    csrf = csrf_of(page.text)
+    for action, data in (("reveal", {"field": "email", "reason": "other"}),
+                         ("status", {"to": "in_contact"}),
+                         ("contacts", {"channel": "phone", "outcome": "reached"})):
+        response = await client.post(f"/admin/proposals/{proposal.id}/{action}",
+                                     data={**data, "_csrf_token": csrf})
+        assert response.status_code == 403 and EMAIL not in response.text
+    assert await events(app, "contact.revealed") == []
+
+
+async def test_auditor_cannot_open_cases(client: httpx.AsyncClient, app: Litestar) -> None:
+    await signed_in(client, app, "auditor")
+    assert (await client.get("/admin/proposals")).status_code == 403
+
+
+async def test_state_machine_and_contact_log(client: httpx.AsyncClient, app: Litestar) -> None:
+    proposal = await make_proposal(app)
+    url = f"/admin/proposals/{proposal.id}"
+    await signed_in(client, app, "coordinator")
+    csrf = csrf_of((await client.get(url)).text)
+
+    jump = await client.post(f"{url}/status", data={"to": "seeking", "_csrf_token": csrf})
+    assert jump.status_code == 400 and "現在の状態からはこの変更はできません" in jump.text
+
+    logged = await client.post(f"{url}/contacts", data={
+        "channel": "phone", "outcome": "reached", "summary": "電話で詳細を伺った。",
+        "next_action_on": "2026-12-01", "_csrf_token": csrf})
+    assert logged.status_code == 303
+    page = await client.get(url)
+    assert "聞き取り中" in page.text and "電話で詳細を伺った。" in page.text
+
+    assert (await client.post(f"{url}/status", data={"to": "seeking", "_csrf_token": csrf})
+            ).status_code == 303
+    no_reason = await client.post(f"{url}/status", data={"to": "declined", "_csrf_token": csrf})
+    assert no_reason.status_code == 400 and "理由を入力してください" in no_reason.text
+    declined = await client.post(f"{url}/status", data={
+        "to": "declined", "reason": "対象外の活動", "_csrf_token": csrf})
+    assert declined.status_code == 303
+
+    closed = await client.post(f"{url}/contacts", data={
+        "channel": "phone", "outcome": "reached", "_csrf_token": csrf})
+    assert closed.status_code == 400 and "終了しているため変更できません" in closed.text
+    reopen = await client.post(f"{url}/status", data={"to": "new", "_csrf_token": csrf})
+    assert reopen.status_code == 400
+    async with app.state.sessions() as db:
+        moves = [(t.from_status, t.to_status, t.reason) for t in (await db.exec(
+            select(ProposalTransition).order_by(col(ProposalTransition.id)))).all()]
+    assert moves == [("new", "in_contact", "first contact logged"), ("in_contact", "seeking", ""),
+                     ("seeking", "declined", "対象外の活動")]
+    details = [e.detail for e in await events(app, "proposal.status_changed")]
+    assert details == ["new -> in_contact", "in_contact -> seeking", "seeking -> declined"]
+
+
+async def test_assignment_and_my_queue(client: httpx.AsyncClient, app: Litestar) -> None:
+    proposal = await make_proposal(app, ref="OU-MINE-0001")
+    await make_proposal(app, ref="OU-NOTM-0001")
+    staff_id = str((await signed_in(client, app, "coordinator")).id)
+    page = await client.get(f"/admin/proposals/{proposal.id}")
+    assigned = await client.post(f"/admin/proposals/{proposal.id}/assign",
+                                 data={"assignee": staff_id, "_csrf_token": csrf_of(page.text)})
+    assert assigned.status_code == 303
+    mine = await client.get("/admin/proposals", params={"assignee": "me"})
+    assert "OU-MINE-0001" in mine.text and "OU-NOTM-0001" not in mine.text
+    assert [e.detail for e in await events(app, "proposal.assigned")] == [f"assignee={staff_id}"]
+    bogus = await client.post(f"/admin/proposals/{proposal.id}/assign",
+                              data={"assignee": "99999", "_csrf_token": csrf_of(page.text)})
+    assert bogus.status_code == 400
+
+
+async def test_unknown_and_unverified_cases_are_404(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    hidden = await make_proposal(app, status="unverified")
+    await signed_in(client, app, "coordinator")
+    assert (await client.get("/admin/proposals/999999")).status_code == 404
+    assert (await client.get(f"/admin/proposals/{hidden.id}")).status_code == 404
+    assert (await client.get("/admin/proposals/abc")).status_code == 404
