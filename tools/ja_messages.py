@@ -216,7 +216,7 @@ JA = {
     'Your password has been changed.': 'パスワードを変更しました。',
     'Proposals by status': '状態別の応募数',
     'Status': '状態',
-    'Proposals': '応募数',
+    'Proposals': '応募一覧', 'Number of proposals': '応募数',
     'Staff sign-in': '職員ログイン',
     'Password': 'パスワード',
     'Sign in': 'ログイン',

@@ -1,0 +1,141 @@
+"""A coordinator's day and an editor's view, in Chromium, with axe-core on the staff pages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import pyotp
+import pytest
+
+from admin.credentials import Passwords, make_hasher
+from admin.services import create_user
+from core.audit import AuditEvent, AuditLog
+from core.crypto import FieldCipher
+from core.db import create_engine, session_factory, utcnow
+from intake.models import Proposal
+from tests.browser.conftest import LiveServer, assert_accessible
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a long staff passphrase 2026"
+PHONE = "0783225211"
+T = TypeVar("T")
+
+
+def in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Playwright's sync API keeps an event loop in this thread; run ours in another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def seed(live: LiveServer, role: str, email: str) -> str | None:
+    """A staff account (coordinators get a TOTP secret) and one overdue proposal."""
+    settings = live.settings
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        passwords = Passwords(make_hasher(fast=True))
+        secret = pyotp.random_base32() if role == "coordinator" else None
+        async with session_factory(engine)() as db, db.begin():
+            user, _ = await create_user(db, passwords, AuditLog(settings.audit_key), email=email,
+                                        role=role, display_name=f"{role} 花子",
+                                        organisation="神戸市")
+            user.password_hash = await passwords.hash(PASSWORD)
+            user.must_change_password = False
+            user.totp_secret_enc = cipher.encrypt(secret) if secret else None
+            db.add(user)
+            old = utcnow() - timedelta(days=8)
+            db.add(Proposal(
+                ref="OU-LATE-0001", status="new", category="elderly", ward="nada",
+                catchphrase="高齢者の買い物を手伝いたい", body="灘区で買い物の付き添いをします。",
+                nickname_enc=cipher.encrypt("こうべ太郎"),
+                email_enc=cipher.encrypt("taro.kobe@example.jp"),
+                email_bidx=cipher.blind_index("taro.kobe@example.jp"),
+                phone_enc=cipher.encrypt(PHONE), locale="ja", consent_at=old,
+                policy_version="2026-11-01", created_at=old, verified_at=old,
+            ))
+        await engine.dispose()
+        return secret
+
+    return in_thread(run)
+
+
+def audit_actions(live: LiveServer) -> list[str]:
+    async def run() -> list[str]:
+        from sqlmodel import select
+
+        engine = create_engine(live.settings.database_url)
+        async with session_factory(engine)() as db:
+            rows = (await db.exec(select(AuditEvent))).all()
+        await engine.dispose()
+        return [f"{e.action} {e.detail}" for e in rows]
+
+    return in_thread(run)
+
+
+def sign_in(page: Any, live: LiveServer, email: str) -> None:
+    page.goto(live.url + "/admin/login")
+    assert_accessible(page, "staff sign-in")
+    page.get_by_label("Eメール").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def test_coordinators_day(page: Any, live: LiveServer) -> None:
+    secret = seed(live, "coordinator", "coordinator@city.example.jp")
+    assert secret
+    sign_in(page, live, "coordinator@city.example.jp")
+    page.get_by_role("heading", name="二要素認証").wait_for()
+    assert_accessible(page, "second factor")
+    page.get_by_label("認証アプリの6桁のコード").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="次へ").click()
+    page.get_by_role("heading", name="ダッシュボード").wait_for()
+    assert_accessible(page, "dashboard")
+
+    page.get_by_role("link", name="応募一覧", exact=True).click()
+    page.get_by_label("初回連絡の期限超過のみ").check()
+    page.get_by_role("button", name="絞り込む").click()
+    assert_accessible(page, "proposal list")
+    page.get_by_role("link", name="OU-LATE-0001").click()
+    page.get_by_role("heading", name="OU-LATE-0001 · 高齢者の買い物を手伝いたい").wait_for()
+    assert "***-****-5211" in page.content() and PHONE not in page.content()
+    assert_accessible(page, "case")
+
+    page.get_by_label("表示の理由 電話番号").select_option("contact_applicant")
+    page.get_by_role("button", name="表示する 電話番号").click()
+    page.locator(".revealed").wait_for()
+    assert page.locator(".revealed").inner_text() == PHONE
+
+    page.get_by_label("連絡方法").select_option("phone")
+    page.get_by_label("結果", exact=True).select_option("reached")
+    page.get_by_label("概要").fill("電話で詳しく伺った。協力者を探す。")
+    page.get_by_role("button", name="記録する").click()
+    page.get_by_text("電話で詳しく伺った。協力者を探す。").wait_for()
+    assert "聞き取り中" in page.locator(".status").inner_text()
+
+    page.get_by_label("新しい状態").select_option("seeking")
+    page.get_by_role("button", name="状態を変更する").click()
+    page.locator(".status").filter(has_text="協力者探し中").wait_for()
+    assert_accessible(page, "case after changes")
+
+    actions = audit_actions(live)
+    assert "contact.revealed field=phone reason=contact_applicant" in actions
+    assert "proposal.status_changed in_contact -> seeking" in actions
+
+
+def test_editor_finds_no_way_to_contact_data(page: Any, live: LiveServer) -> None:
+    seed(live, "editor", "editor@city.example.jp")
+    sign_in(page, live, "editor@city.example.jp")
+    page.get_by_role("heading", name="ダッシュボード").wait_for()
+    page.get_by_role("link", name="応募一覧", exact=True).click()
+    page.get_by_role("link", name="OU-LATE-0001").click()
+    page.get_by_role("heading", name="OU-LATE-0001 · 高齢者の買い物を手伝いたい").wait_for()
+    content = page.content()
+    assert "連絡先" not in content and "***" not in content and PHONE not in content
+    assert page.get_by_role("button", name="表示する").count() == 0
+    assert_accessible(page, "case (editor)")
+    assert not any(a.startswith("contact.revealed") for a in audit_actions(live))
