@@ -24,6 +24,7 @@ from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_passw
 from admin.case_controllers import CaseController
 from admin.controllers import AuthController, DashboardController
 from admin.credentials import Passwords, make_hasher
+from admin.report_controllers import ReportController
 from admin.sessions import create_session_store
 from core.audit import AuditLog
 from core.crypto import FieldCipher, Signer
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             DashboardController,
             CaseController,
+            ReportController,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies={"db_session": Provide(provide_db_session)},

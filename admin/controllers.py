@@ -15,7 +15,8 @@ from admin import messages
 from admin.auth import current_staff, rotate_session, session_cookie, staff_guard
 from admin.credentials import new_totp_secret, provisioning_uri
 from admin.models import StaffUser
-from admin.permissions import Permission
+from admin.permissions import Permission, allowed
+from admin.reports import intake_per_week, my_queue, overdue_count, week_chart_svg
 from admin.services import (
     LoginResult,
     actor_of,
@@ -221,6 +222,15 @@ class DashboardController(Controller):
             .group_by(Proposal.status)
         )
         counts = dict(rows.all())
-        return render(request, "admin/dashboard.html", staff=current_staff(request),
+        staff = current_staff(request)
+        _ = i18n.make_gettext(language_of(request))
+        bars = await intake_per_week(db_session)
+        return render(request, "admin/dashboard.html", staff=staff,
                       counts=counts, statuses=list(messages.STATUS_LABELS.items()),
-                      changed=request.query_params.get("changed") == "1")
+                      changed=request.query_params.get("changed") == "1",
+                      overdue=await overdue_count(db_session),
+                      queue=await my_queue(db_session, staff), bars=bars,
+                      chart=week_chart_svg(bars, _("Verified proposals per week")),
+                      can_cases=allowed(staff.role, Permission.PROPOSAL_READ),
+                      can_audit=allowed(staff.role, Permission.AUDIT_READ),
+                      can_export=allowed(staff.role, Permission.STATS_EXPORT))

@@ -1,0 +1,113 @@
+"""Dashboard figures, CSV exports and the audit viewer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import httpx
+import pyotp
+from litestar import Litestar
+from sqlmodel import col, select
+
+from admin.reports import safe_cell, to_csv
+from core.audit import AuditEvent
+from core.db import utcnow
+from tests.admin.test_auth import login, make_staff, submit_code
+from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
+from tests.conftest import csrf_of
+
+
+async def audit_details(app: Litestar, action: str) -> list[str]:
+    async with app.state.sessions() as db:
+        rows = await db.exec(select(AuditEvent).where(col(AuditEvent.action) == action))
+        return [e.detail for e in rows.all()]
+
+
+def parse(body: bytes) -> list[list[str]]:
+    assert body.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 Japanese correctly
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_cells_that_look_like_formulas_are_neutralised() -> None:
+    assert [safe_cell(v) for v in ("=1+1", "+81", "-x", "@SUM(A1)", "普通", 3, None)] == [
+        "'=1+1", "'+81", "'-x", "'@SUM(A1)", "普通", "3", ""]
+    rows = parse(to_csv(("a",), [("=HYPERLINK(\"x\")",)]))
+    assert rows[1] == ["'=HYPERLINK(\"x\")"]
+
+
+async def test_dashboard_figures(client: httpx.AsyncClient, app: Litestar) -> None:
+    old = utcnow() - timedelta(days=10)
+    await make_proposal(app, ref="OU-LATE-0001", verified_at=old, created_at=old)
+    await make_proposal(app, ref="OU-NOWW-0001")
+    await signed_in(client, app, "coordinator")
+    page = await client.get("/admin")
+    assert "初回連絡の期限を過ぎた応募が1件あります" in page.text
+    assert "<svg" in page.text and 'role="img"' in page.text and ": 1</title>" in page.text
+    assert "担当している案件はありません。" in page.text
+
+
+async def test_statistics_export(client: httpx.AsyncClient, app: Litestar) -> None:
+    await make_proposal(app, category="elderly", ward="nada")
+    await make_proposal(app, category="elderly", ward="nada")
+    await make_proposal(app, category="children", ward=None, status="seeking")
+    await signed_in(client, app, "coordinator")
+    response = await client.get("/admin/exports/statistics.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    rows = parse(response.content)
+    month = utcnow().strftime("%Y-%m")
+    assert rows[0] == ["category", "month", "status", "ward", "proposals"]
+    assert sorted(rows[1:]) == [["children", month, "seeking", "", "1"],
+                                ["elderly", month, "new", "nada", "2"]]
+    text = response.content.decode("utf-8-sig")
+    assert EMAIL not in text and PHONE not in text and "高齢者" not in text
+    assert await audit_details(app, "export.statistics") == ["rows=2"]
+
+
+async def test_exports_are_for_the_right_roles(client: httpx.AsyncClient, app: Litestar) -> None:
+    await signed_in(client, app, "editor")
+    assert (await client.get("/admin/exports/statistics.csv")).status_code == 403
+    assert (await client.get("/admin/audit")).status_code == 403
+
+
+async def test_case_export_needs_admin_and_a_fresh_code(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    await make_proposal(app)
+    coordinator = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    await signed_in(coordinator, app, "coordinator")
+    page = await coordinator.get("/admin/exports")
+    assert "連絡先を含む案件一覧" not in page.text
+    refused = await coordinator.post("/admin/exports/cases.csv",
+                                     data={"code": "123456", "_csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 403
+    await coordinator.aclose()
+
+    admin, secret = await make_staff(app, "admin", totp=True)
+    assert secret
+    await login(client, admin.email)
+    totp = pyotp.TOTP(secret)
+    await submit_code(client, "/admin/login/totp", totp.at(utcnow().timestamp() - 30))
+    page = await client.get("/admin/exports")
+    wrong = await client.post("/admin/exports/cases.csv",
+                              data={"code": "000000", "_csrf_token": csrf_of(page.text)})
+    assert wrong.status_code == 400 and EMAIL not in wrong.text
+    ok = await client.post("/admin/exports/cases.csv",
+                           data={"code": totp.now(), "_csrf_token": csrf_of(page.text)})
+    assert ok.status_code == 200
+    rows = parse(ok.content)
+    assert rows[0][6] == "email" and rows[1][6] == EMAIL and rows[1][7] == PHONE
+    assert await audit_details(app, "export.cases_with_contact_data") == ["rows=1"]
+
+
+async def test_auditor_reads_and_verifies_the_log(client: httpx.AsyncClient, app: Litestar) -> None:
+    await make_proposal(app)
+    await signed_in(client, app, "auditor")
+    page = await client.get("/admin/audit")
+    assert page.status_code == 200 and "login.success" in page.text and "神戸市" in page.text
+    filtered = await client.get("/admin/audit", params={"action": "user.created"})
+    assert "user.created" in filtered.text and "login.success" not in filtered.text
+    verified = await client.post("/admin/audit/verify", data={"_csrf_token": csrf_of(page.text)})
+    assert verified.status_code == 200 and "改ざんはありません" in verified.text
+    assert (await client.get("/admin/proposals")).status_code == 403
