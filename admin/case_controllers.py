@@ -32,11 +32,16 @@ from admin.cases import (
 )
 from admin.models import StaffUser
 from admin.permissions import Permission, allowed
+from admin.services import actor_of
 from admin.workflow import CLOSED, allowed_next
 from core import i18n
+from core.i18n import N_
 from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from intake import messages as intake_messages
 from intake.messages import CATEGORY_LABELS, LABELS, WARD_LABELS
 from intake.models import Proposal
+from intake.services import enter_on_behalf
+from intake.validation import validate_proposal
 
 DB = NamedDependency[AsyncSession]
 READ = {"permission": Permission.PROPOSAL_READ}
@@ -92,6 +97,9 @@ def _choices() -> dict[str, Any]:
         "channels": [(c, messages.CHANNEL_LABELS[c]) for c in CHANNELS],
         "outcomes": [(o, messages.OUTCOME_LABELS[o]) for o in OUTCOMES],
         "reveal_reasons": [(r, messages.REVEAL_LABELS[r]) for r in REVEAL_REASONS],
+        "source_labels": {"web": N_("Web form"), **messages.SOURCE_LABELS},
+        "consent_labels": {"web_form": N_("Ticked the box on the web form"),
+                           **messages.CONSENT_LABELS},
     }
 
 
@@ -113,6 +121,26 @@ async def _case_page(
     )
 
 
+SOURCES = ("phone", "paper", "in_person")
+CONSENT_METHODS = ("verbal_phone", "signed_paper", "in_person")
+
+
+def _entry_page(
+    request: AnyRequest, values: dict[str, str], errors: dict[str, str], status: int
+) -> Template:
+    _ = i18n.make_gettext(language_of(request))
+    shown = {name: _(intake_messages.ERRORS[code], field=_(LABELS.get(name, name)))
+             if code in intake_messages.ERRORS else _(messages.MESSAGES[code])
+             for name, code in errors.items()}
+    return render(
+        request, "admin/proposals/new.html", status=status, staff=current_staff(request),
+        values=values, errors=shown,
+        categories=list(CATEGORY_LABELS.items()), wards=list(WARD_LABELS.items()), labels=LABELS,
+        sources=[(c, messages.SOURCE_LABELS[c]) for c in SOURCES],
+        consent_methods=[(c, messages.CONSENT_LABELS[c]) for c in CONSENT_METHODS],
+    )
+
+
 class CaseController(Controller):
     path = "/admin/proposals"
     guards = [staff_guard]  # noqa: RUF012
@@ -128,6 +156,33 @@ class CaseController(Controller):
             next_after=next_after, query=query, overdue_ids={p.id for p in rows if is_overdue(p)},
             staff_list=await _staff_list(db_session), **_choices(),
         )
+
+    @get("/new", name="admin.proposals.new", opt=UPDATE)
+    async def new_form(self, request: AnyRequest) -> Template:
+        return _entry_page(request, {}, {}, 200)
+
+    @post("/new", name="admin.proposals.create", opt=UPDATE)
+    async def create(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        form = await _form(request)
+        result = validate_proposal(form)
+        errors = dict(result.errors)
+        source, method = form.get("source", ""), form.get("consent_method", "")
+        if source not in SOURCES:
+            errors["source"] = "source_invalid"
+        if method not in CONSENT_METHODS:
+            errors["consent_method"] = "consent_method_invalid"
+        values = {**result.values, "source": source, "consent_method": method}
+        if errors or result.data is None:
+            return _entry_page(request, values, errors, 422)
+        staff = current_staff(request)
+        assert staff.id is not None
+        entered = await enter_on_behalf(
+            db_session, request.app.state.cipher, request.app.state.audit, result.data,
+            staff_id=staff.id, actor=actor_of(staff), organisation=staff.organisation,
+            source=source, consent_method=method,
+            ip=client_ip(request, settings_of(request).trusted_proxies),
+        )
+        return Redirect(path=f"/admin/proposals/{entered.proposal_id}", status_code=303)
 
     @get("/{proposal_id:int}", name="admin.proposals.detail", opt=READ)
     async def detail(

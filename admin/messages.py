@@ -24,6 +24,20 @@ MESSAGES = {
     "date_invalid": N_("Please enter the next-action date as a date."),
     "reveal_invalid": N_("Please choose a field that has a value, and a reason."),
     "assignee_invalid": N_("Please choose an active staff member."),
+    "source_invalid": N_("Please choose how the proposal was received."),
+    "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
+}
+
+SOURCE_LABELS = {
+    "phone": N_("By phone"),
+    "paper": N_("On paper"),
+    "in_person": N_("In person"),
+}
+
+CONSENT_LABELS = {
+    "verbal_phone": N_("Read the privacy policy out on the phone; the person agreed"),
+    "signed_paper": N_("Signed the paper form with the privacy policy"),
+    "in_person": N_("Agreed in person after reading the privacy policy"),
 }
 
 CHANNEL_LABELS = {

@@ -30,6 +30,10 @@ class Proposal(SQLModel, table=True):
     locale: str = Field(max_length=8)
     source: str = Field(default="web", max_length=16)
     consent_at: datetime
+    consent_method: str = Field(
+        default="web_form", max_length=32, sa_column_kwargs={"server_default": "web_form"}
+    )
+    entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     policy_version: str = Field(max_length=16)
     created_at: datetime = Field(index=True)
     verified_at: datetime | None = None

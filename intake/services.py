@@ -57,42 +57,13 @@ async def submit_proposal(
 ) -> Submitted:
     """Store an unverified proposal and queue its confirmation email, in one transaction."""
     now = now or utcnow()
-
-    def enc(value: str | None) -> str | None:
-        return cipher.encrypt(value) if value else None
-
     ref = new_reference()
-    # Core inserts, not ORM objects: this is the hot path of intake (see bench/intake.py),
-    # and the unit of work would add a flush and per-object bookkeeping for nothing.
-    conn = await session.connection()
-    proposal_id = (
-        await conn.execute(
-            INSERT_PROPOSAL,
-            dict(
-                ref=ref,
-                status="unverified",
-                category=data.category,
-                ward=data.ward,
-                org_name=data.org_name,
-                catchphrase=data.catchphrase,
-                body=data.body,
-                nickname_enc=cipher.encrypt(data.nickname),
-                email_enc=cipher.encrypt(data.email),
-                email_bidx=email_bidx or cipher.blind_index(data.email),
-                phone_enc=cipher.encrypt(data.phone),
-                website_url_enc=enc(data.website_url),
-                facebook_url_enc=enc(data.facebook_url),
-                twitter_enc=enc(data.twitter),
-                locale=locale,
-                source="web",
-                consent_at=now,
-                policy_version=POLICY_VERSION,
-                created_at=now,
-            ),
-        )
-    ).scalar_one()
+    proposal_id = await _insert(
+        session, cipher, data, ref=ref, status="unverified", locale=locale, source="web",
+        now=now, email_bidx=email_bidx,
+    )
     token = new_token()
-    await conn.execute(
+    await (await session.connection()).execute(
         INSERT_TOKEN,
         {"proposal_id": proposal_id, "token_hash": hash_token(token),
          "expires_at": now + TOKEN_VALIDITY},
@@ -115,6 +86,70 @@ async def submit_proposal(
     await audit.record(
         session, "proposal.submitted", actor="applicant", object_type="proposal",
         object_id=proposal_id, detail=f"source=web locale={locale}", ip=ip, now=now,
+    )
+    return Submitted(ref=ref, proposal_id=proposal_id)
+
+
+async def _insert(
+    session: AsyncSession, cipher: FieldCipher, data: ProposalInput, *, ref: str, status: str,
+    locale: str, source: str, now: datetime, email_bidx: str | None = None,
+    verified_at: datetime | None = None, entered_by_id: int | None = None,
+    consent_method: str = "web_form",
+) -> int:
+    def enc(value: str | None) -> str | None:
+        return cipher.encrypt(value) if value else None
+
+    # Core inserts, not ORM objects: this is the hot path of intake (see bench/intake.py),
+    # and the unit of work would add a flush and per-object bookkeeping for nothing.
+    conn = await session.connection()
+    result = await conn.execute(
+        INSERT_PROPOSAL,
+        dict(
+            ref=ref,
+            status=status,
+            category=data.category,
+            ward=data.ward,
+            org_name=data.org_name,
+            catchphrase=data.catchphrase,
+            body=data.body,
+            nickname_enc=cipher.encrypt(data.nickname),
+            email_enc=cipher.encrypt(data.email),
+            email_bidx=email_bidx or cipher.blind_index(data.email),
+            phone_enc=cipher.encrypt(data.phone),
+            website_url_enc=enc(data.website_url),
+            facebook_url_enc=enc(data.facebook_url),
+            twitter_enc=enc(data.twitter),
+            locale=locale,
+            source=source,
+            consent_at=now,
+            consent_method=consent_method,
+            policy_version=POLICY_VERSION,
+            created_at=now,
+            verified_at=verified_at,
+            entered_by_id=entered_by_id,
+        ),
+    )
+    proposal_id: int = result.scalar_one()
+    return proposal_id
+
+
+async def enter_on_behalf(
+    session: AsyncSession, cipher: FieldCipher, audit: AuditLog, data: ProposalInput, *,
+    staff_id: int, actor: str, organisation: str, source: str, consent_method: str,
+    locale: str = "ja", ip: str = "",
+) -> Submitted:
+    """A proposal received by phone or on paper, entered by staff: no email round trip;
+    the record says who entered it and how the person's consent was obtained."""
+    now = utcnow()
+    ref = new_reference()
+    proposal_id = await _insert(
+        session, cipher, data, ref=ref, status="new", locale=locale, source=source, now=now,
+        verified_at=now, entered_by_id=staff_id, consent_method=consent_method,
+    )
+    await audit.record(
+        session, "proposal.entered_on_behalf", actor=actor, organisation=organisation,
+        object_type="proposal", object_id=proposal_id,
+        detail=f"source={source} consent={consent_method}", ip=ip,
     )
     return Submitted(ref=ref, proposal_id=proposal_id)
 
