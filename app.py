@@ -26,6 +26,7 @@ from admin.controllers import AuthController, DashboardController
 from admin.credentials import Passwords, make_hasher
 from admin.report_controllers import ReportController
 from admin.sessions import create_session_store
+from admin.user_controllers import UserController
 from core.audit import AuditLog
 from core.crypto import FieldCipher, Signer
 from core.db import create_engine, is_sqlite, provide_db_session, session_factory
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DashboardController,
             CaseController,
             ReportController,
+            UserController,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies={"db_session": Provide(provide_db_session)},

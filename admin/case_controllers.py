@@ -27,6 +27,7 @@ from admin.cases import (
     list_proposals,
     masked,
     parse_contact,
+    reopen,
     reveal,
     timeline,
 )
@@ -114,6 +115,7 @@ async def _case_page(
         request, "admin/proposals/detail.html", status=status, staff=staff, p=proposal,
         contact=masked(request.app.state.cipher, proposal) if can_see_contact else None,
         revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
+        can_reopen=allowed(staff.role, Permission.CASE_REOPEN),
         next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
         overdue=is_overdue(proposal), events=await timeline(db, proposal),
         staff_list=await _staff_list(db), error=_(messages.MESSAGES[error]) if error else None,
@@ -233,6 +235,21 @@ class CaseController(Controller):
                 db_session, request.app.state.audit, proposal, entry, current_staff(request),
                 client_ip(request, settings_of(request).trusted_proxies),
             )
+        if problem:
+            return await _case_page(request, db_session, proposal, 400, problem)
+        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+
+    @post("/{proposal_id:int}/reopen", name="admin.proposals.reopen",
+          opt={"permission": Permission.CASE_REOPEN})
+    async def reopen_case(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template | Redirect:
+        proposal = await _proposal(db_session, proposal_id)
+        problem = await reopen(
+            db_session, request.app.state.audit, proposal,
+            (await _form(request)).get("reason", "")[:500], current_staff(request),
+            client_ip(request, settings_of(request).trusted_proxies),
+        )
         if problem:
             return await _case_page(request, db_session, proposal, 400, problem)
         return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)

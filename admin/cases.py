@@ -174,6 +174,27 @@ async def change_status(
     return None
 
 
+async def reopen(
+    db: AsyncSession, audit: AuditLog, proposal: Proposal, reason: str, staff: StaffUser,
+    ip: str,
+) -> str | None:
+    """Closed cases are read-only; an admin may reopen one, with a reason, on the record."""
+    if proposal.status not in CLOSED:
+        return "transition_invalid"
+    if not reason.strip():
+        return "reason_required_reopen"
+    db.add(ProposalTransition(proposal_id=proposal.id or 0, staff_id=staff.id,
+                              from_status=proposal.status, to_status="in_contact",
+                              reason=reason.strip()[:500], at=utcnow()))
+    await audit.record(db, "proposal.reopened", actor=actor_of(staff),
+                       organisation=staff.organisation, object_type="proposal",
+                       object_id=proposal.id or "", detail=f"{proposal.status} -> in_contact",
+                       ip=ip)
+    proposal.status = "in_contact"
+    db.add(proposal)
+    return None
+
+
 async def assign(
     db: AsyncSession, audit: AuditLog, proposal: Proposal, assignee: StaffUser | None,
     staff: StaffUser, ip: str,

@@ -233,4 +233,5 @@ class DashboardController(Controller):
                       chart=week_chart_svg(bars, _("Verified proposals per week")),
                       can_cases=allowed(staff.role, Permission.PROPOSAL_READ),
                       can_audit=allowed(staff.role, Permission.AUDIT_READ),
-                      can_export=allowed(staff.role, Permission.STATS_EXPORT))
+                      can_export=allowed(staff.role, Permission.STATS_EXPORT),
+                      can_users=allowed(staff.role, Permission.USER_MANAGE))

@@ -24,6 +24,11 @@ MESSAGES = {
     "date_invalid": N_("Please enter the next-action date as a date."),
     "reveal_invalid": N_("Please choose a field that has a value, and a reason."),
     "assignee_invalid": N_("Please choose an active staff member."),
+    "reason_required_reopen": N_("Please give a reason for reopening."),
+    "user_invalid": N_("Could not create the account: check the email address and role, "
+                       "and that no account uses that address yet."),
+    "role_invalid": N_("Please choose a role."),
+    "not_yourself": N_("You cannot change your own role or deactivate yourself."),
     "source_invalid": N_("Please choose how the proposal was received."),
     "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
 }

@@ -12,6 +12,7 @@ class Permission(StrEnum):
     CONTACT_REVEAL = "case:contact:reveal"
     STATS_EXPORT = "case:stats:export"
     CASE_EXPORT = "case:export:contact"
+    CASE_REOPEN = "case:proposal:reopen"
     AUDIT_READ = "audit:event:read"
     USER_MANAGE = "admin:user:manage"
     ACCOUNT_SELF = "account:self:manage"

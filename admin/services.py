@@ -182,3 +182,31 @@ async def change_password(
     await audit.record(db, "password.changed", actor=actor_of(user), object_type="staff_user",
                        object_id=user.id or "", ip=ip)
     return None
+
+
+async def update_user(
+    db: AsyncSession, audit: AuditLog, target: StaffUser, *, role: str, active: bool,
+    totp_required: bool, actor: StaffUser, ip: str,
+) -> tuple[str | None, bool]:
+    """Change role, active flag or the TOTP requirement. Returns (error key, privileges
+    changed) — the caller ends the user's sessions when privileges changed."""
+    if role not in ROLES:
+        return "role_invalid", False
+    if target.id == actor.id and (role != target.role or not active):
+        return "not_yourself", False
+    changes = []
+    if role != target.role:
+        changes.append(f"role {target.role}->{role}")
+    if active != target.active:
+        changes.append(f"active {target.active}->{active}")
+    if totp_required != target.totp_required and role != "admin":
+        changes.append(f"totp_required {target.totp_required}->{totp_required}")
+    if not changes:
+        return None, False
+    target.role, target.active = role, active
+    target.totp_required = totp_required or role == "admin"
+    db.add(target)
+    await audit.record(db, "user.updated", actor=actor_of(actor),
+                       organisation=actor.organisation, object_type="staff_user",
+                       object_id=target.id or "", detail="; ".join(changes), ip=ip)
+    return None, True
