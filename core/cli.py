@@ -1,4 +1,4 @@
-"""The `ouen` command line: serve, migrate, worker, purge, create-user, audit verify."""
+"""The `ouen` command line: serve, migrate, worker, purge, create-user, demo-data, audit."""
 
 from __future__ import annotations
 
@@ -113,6 +113,23 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    from admin.demo import create_proposals
+    from core.crypto import FieldCipher
+    from core.db import create_engine
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            cipher = FieldCipher(settings.data_keys, settings.secret_key)
+            return await create_proposals(engine, cipher, args.proposals, offset=args.offset)
+        finally:
+            await engine.dispose()
+
+    print(f"created {asyncio.run(run())} fictional proposals")
+    return 0
+
+
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     from core.audit import AuditLog
     from core.db import create_engine, session_factory
@@ -159,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--if-no-staff", action="store_true",
                       help="do nothing when any staff account exists (used by make run)")
     user.set_defaults(run=_create_user)
+    demo = sub.add_parser("demo-data", help="fictional proposals for trying things out")
+    demo.add_argument("--proposals", type=int, default=200)
+    demo.add_argument("--offset", type=int, default=0, help="first reference number")
+    demo.set_defaults(run=_demo_data)
     audit = sub.add_parser("audit", help="audit chain tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="recompute the chain; name the first bad entry")

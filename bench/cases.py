@@ -1,0 +1,112 @@
+"""Back-office benchmark: p50/p95 of the proposal list with filters, a Japanese search and
+the case page, at growing numbers of proposals, on SQLite and PostgreSQL.
+
+Requests go through the whole application in-process (ASGI, one at a time), signed in as
+a coordinator, so the figures are server time without network or load-generator noise."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from cryptography.fernet import Fernet
+
+from admin.demo import create_proposals
+from admin.services import create_user
+from app import create_app
+from bench.intake import pg_database
+from core.db import create_engine
+from core.migrate import upgrade
+from core.settings import Settings
+
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+QUERIES = {
+    "list (status+category)": "/admin/proposals?status=new&category=elderly",
+    "list (ward+assignee none)": "/admin/proposals?ward=nada&assignee=none",
+    "search 高齢": "/admin/proposals?q=" + quote("高齢"),
+    "search, no match (worst case)": "/admin/proposals?q=" + quote("存在しない"),
+    "case page": "DETAIL",
+}
+
+
+async def measure(client: httpx.AsyncClient, path: str, top: int) -> tuple[float, float]:
+    rng = random.Random(3)
+    times = []
+    for n in range(REQUESTS + 10):
+        url = f"/admin/proposals/{rng.randint(1, top)}" if path == "DETAIL" else path
+        started = time.perf_counter()
+        response = await client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        if n >= 10:
+            times.append(elapsed)
+    q = statistics.quantiles(times, n=100)
+    return q[49], q[94]
+
+
+async def bench(label: str, url: str, workdir: Path) -> None:
+    settings = Settings(env="test", database_url=url, base_url="http://bench.local",
+                        secret_key="bench-" + "k" * 40, data_keys=(Fernet.generate_key().decode(),),
+                        audit_key="bench-" + "a" * 40, var_dir=str(workdir),
+                        inprocess_worker=False)
+    app = create_app(settings)
+    engine = create_engine(url)
+    loaded = 0
+    async with app.lifespan():
+        async with app.state.sessions() as db, db.begin():
+            user, _ = await create_user(db, app.state.passwords, app.state.audit,
+                                        email="bench@city.example.jp", role="coordinator")
+            user.must_change_password = False
+            db.add(user)
+            assert user.id is not None
+            token = await app.state.session_store.create(db, user.id, "full")
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
+            client.cookies.set("ouen_staff", token, path="/admin")
+            for size in SIZES:
+                started = time.perf_counter()
+                await create_proposals(engine, app.state.cipher, size - loaded, offset=loaded)
+                if not url.startswith("sqlite"):
+                    async with engine.connect() as conn:
+                        from sqlalchemy import text
+
+                        await conn.execute(text("ANALYZE proposal"))
+                loaded = size
+                print(f"\n== {label}, {size:,} proposals (loaded in "
+                      f"{time.perf_counter() - started:.0f} s) ==")
+                for name, path in QUERIES.items():
+                    p50, p95 = await measure(client, path, size)
+                    print(f"  {name:32} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+                sys.stdout.flush()
+    await engine.dispose()
+
+
+def main() -> int:
+    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+    with tempfile.TemporaryDirectory(prefix="ouen-bench-cases-") as tmp:
+        workdir = Path(tmp)
+        if "sqlite" in wanted:
+            url = f"sqlite+aiosqlite:///{workdir}/cases.db"
+            upgrade(url)
+            asyncio.run(bench("SQLite", url, workdir))
+        if "postgres" in wanted:
+            pg = pg_database("ouen_bench_cases")
+            if pg is None:
+                print("\nPostgreSQL not reachable: skipped")
+            else:
+                upgrade(pg)
+                asyncio.run(bench("PostgreSQL", pg, workdir))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
