@@ -69,6 +69,7 @@ def _filters(request: AnyRequest) -> Filters:
         until=_date(q.get("until")),
         q=q.get("q", "").strip()[:100],
         after=int(after) if after.isdigit() else None,
+        sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
 
 

@@ -84,7 +84,8 @@ class Filters:
     since: date | None = None
     until: date | None = None
     q: str = ""
-    after: int | None = None  # keyset: ids below this one (newest first)
+    after: int | None = None  # keyset: the last id of the previous page
+    sort: str = "newest"  # or "oldest"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,7 +96,7 @@ def _escape_like(text: str) -> str:
 async def list_proposals(
     db: AsyncSession, filters: Filters, staff: StaffUser, limit: int = PAGE_SIZE
 ) -> tuple[list[Proposal], int | None]:
-    """A page of verified proposals, newest first, and the keyset for the next page."""
+    """A page of verified proposals (newest or oldest first) and the keyset for the next."""
     query = select(Proposal).where(col(Proposal.status) != "unverified")
     if filters.status:
         query = query.where(col(Proposal.status) == filters.status)
@@ -123,9 +124,12 @@ async def list_proposals(
         pattern = f"%{_escape_like(filters.q)}%"
         query = query.where(or_(col(Proposal.catchphrase).like(pattern, escape="\\"),
                                 col(Proposal.body).like(pattern, escape="\\")))
+    oldest = filters.sort == "oldest"
     if filters.after:
-        query = query.where(col(Proposal.id) < filters.after)
-    rows = list((await db.exec(query.order_by(col(Proposal.id).desc()).limit(limit + 1))).all())
+        query = query.where(col(Proposal.id) > filters.after if oldest
+                            else col(Proposal.id) < filters.after)
+    order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
+    rows = list((await db.exec(query.order_by(order).limit(limit + 1))).all())
     next_after = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_after
 

@@ -360,4 +360,8 @@ JA = {
     'New account': '新しいアカウント',
     'Create account': 'アカウントを作成する',
     'Account active': 'アカウント有効',
+    'Order': '並び順',
+    'Newest first': '新しい順',
+    'Oldest first': '古い順',
+    'Next page': '次のページ',
 }

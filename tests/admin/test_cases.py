@@ -235,3 +235,35 @@ async def test_staff_enter_a_proposal_received_by_phone(
 async def test_editor_cannot_enter_proposals(client: httpx.AsyncClient, app: Litestar) -> None:
     await signed_in(client, app, "editor")
     assert (await client.get("/admin/proposals/new")).status_code == 403
+
+
+async def test_oldest_first_with_keyset_pages(client: httpx.AsyncClient, app: Litestar) -> None:
+    for n in range(52):
+        await make_proposal(app, ref=f"OU-SORT-{n:04d}")
+    await signed_in(client, app, "coordinator")
+    first = await client.get("/admin/proposals", params={"sort": "oldest"})
+    assert first.text.index("OU-SORT-0000") < first.text.index("OU-SORT-0001")
+    assert "OU-SORT-0051" not in first.text
+    link = first.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = await client.get(link.replace("&amp;", "&"))
+    assert "OU-SORT-0050" in second.text and "OU-SORT-0051" in second.text
+    assert "OU-SORT-0049" not in second.text
+
+
+def test_demo_data_cli(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path)}
+    run = [sys.executable, "-m", "core.cli"]
+    subprocess.run([*run, "migrate"], env=env, capture_output=True, check=True, timeout=120)
+    made = subprocess.run([*run, "demo-data", "--proposals", "1200"], env=env, text=True,
+                          capture_output=True, check=False, timeout=120)
+    assert made.returncode == 0 and "created 1200 fictional proposals" in made.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "ouen.db") as db:
+        assert db.execute("SELECT count(*) FROM proposal").fetchone() == (1200,)
+        raw = db.execute("SELECT email_enc, phone_enc FROM proposal LIMIT 1").fetchone()
+    assert "example.jp" not in raw[0] and "0120" not in raw[1]
