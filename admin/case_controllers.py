@@ -144,6 +144,15 @@ def _entry_page(
     )
 
 
+async def _done(
+    request: AnyRequest, db: AsyncSession, proposal: Proposal, problem: str | None
+) -> Template | Redirect:
+    """Post/Redirect/Get after a change, or the case page with the reason it was refused."""
+    if problem:
+        return await _case_page(request, db, proposal, 400, problem)
+    return Redirect(path=f"/admin/proposals/{proposal.id}", status_code=303)
+
+
 class CaseController(Controller):
     path = "/admin/proposals"
     guards = [staff_guard]  # noqa: RUF012
@@ -221,9 +230,7 @@ class CaseController(Controller):
             form.get("reason", "")[:500], current_staff(request),
             client_ip(request, settings_of(request).trusted_proxies),
         )
-        if problem:
-            return await _case_page(request, db_session, proposal, 400, problem)
-        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+        return await _done(request, db_session, proposal, problem)
 
     @post("/{proposal_id:int}/contacts", name="admin.proposals.contact", opt=UPDATE)
     async def contact(
@@ -236,9 +243,7 @@ class CaseController(Controller):
                 db_session, request.app.state.audit, proposal, entry, current_staff(request),
                 client_ip(request, settings_of(request).trusted_proxies),
             )
-        if problem:
-            return await _case_page(request, db_session, proposal, 400, problem)
-        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+        return await _done(request, db_session, proposal, problem)
 
     @post("/{proposal_id:int}/reopen", name="admin.proposals.reopen",
           opt={"permission": Permission.CASE_REOPEN})
@@ -251,9 +256,7 @@ class CaseController(Controller):
             (await _form(request)).get("reason", "")[:500], current_staff(request),
             client_ip(request, settings_of(request).trusted_proxies),
         )
-        if problem:
-            return await _case_page(request, db_session, proposal, 400, problem)
-        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+        return await _done(request, db_session, proposal, problem)
 
     @post("/{proposal_id:int}/assign", name="admin.proposals.assign", opt=UPDATE)
     async def assign_to(
@@ -267,6 +270,4 @@ class CaseController(Controller):
         problem = await assign(db_session, request.app.state.audit, proposal, assignee,
                                current_staff(request),
                                client_ip(request, settings_of(request).trusted_proxies))
-        if problem:
-            return await _case_page(request, db_session, proposal, 400, problem)
-        return Redirect(path=f"/admin/proposals/{proposal_id}", status_code=303)
+        return await _done(request, db_session, proposal, problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -11,11 +12,19 @@ class Proposal(SQLModel, table=True):
     """A proposal of support a citizen wants to give. Contact data is stored encrypted."""
 
     __tablename__ = "proposal"
+    # (filter, id) pairs: the case list filters on one of these and pages by id, so the
+    # database can walk one index in id order and stop after a page.
+    __table_args__ = (
+        Index("ix_proposal_status_id", "status", "id"),
+        Index("ix_proposal_category_id", "category", "id"),
+        Index("ix_proposal_ward_id", "ward", "id"),
+        Index("ix_proposal_assignee_id_id", "assignee_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)
-    status: str = Field(max_length=16, index=True)
-    category: str = Field(max_length=32, index=True)
+    status: str = Field(max_length=16)
+    category: str = Field(max_length=32)
     ward: str | None = Field(default=None, max_length=16)
     org_name: str | None = Field(default=None, max_length=100)
     catchphrase: str = Field(max_length=60)
@@ -37,7 +46,7 @@ class Proposal(SQLModel, table=True):
     policy_version: str = Field(max_length=16)
     created_at: datetime = Field(index=True)
     verified_at: datetime | None = None
-    assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="staff_user.id")
     first_contact_at: datetime | None = None
 
 

@@ -19,8 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.audit import AuditEvent, AuditLog, VerifyResult, truncate_ip
 from core.settings import Settings
-from tests.conftest import SmtpCapture, csrf_of
-from tests.intake.test_apply import link_in, submit
+from tests.conftest import SmtpCapture
+from tests.intake.test_apply import submit_and_verify
 
 
 async def record_five(app: Litestar) -> None:
@@ -117,11 +117,7 @@ async def test_wrong_key_fails_at_first_entry(
 async def test_citizen_journey_is_audited_without_personal_data(
     client: Any, app: Litestar, worker: Any, smtp: SmtpCapture
 ) -> None:
-    await submit(client)
-    await worker.sender.process_due()
-    token = link_in(smtp.messages[0])
-    csrf = csrf_of((await client.get(f"/verify/{token}")).text)
-    await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
+    token = await submit_and_verify(client, worker, smtp)
     async with app.state.sessions() as session:
         events = list(
             (await session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))).all()

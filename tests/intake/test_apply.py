@@ -43,6 +43,16 @@ async def submit(client: Client, **overrides: str) -> Any:
     return await client.post("/apply/submit", data=form, follow_redirects=False)
 
 
+async def submit_and_verify(client: Client, worker: Worker, smtp: SmtpCapture) -> str:
+    """The whole citizen journey; returns the token from the email."""
+    await submit(client)
+    await worker.sender.process_due()
+    token = link_in(smtp.messages[-1])
+    csrf = csrf_of((await client.get(f"/verify/{token}")).text)
+    await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
+    return token
+
+
 def text_of(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
@@ -226,11 +236,7 @@ async def test_unverified_proposals_are_purged_after_48_hours(
 async def test_verified_proposals_are_not_purged(
     client: Client, app: Litestar, worker: Worker, smtp: SmtpCapture
 ) -> None:
-    await submit(client)
-    await worker.sender.process_due()
-    token = link_in(smtp.messages[0])
-    csrf = csrf_of((await client.get(f"/verify/{token}")).text)
-    await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
+    await submit_and_verify(client, worker, smtp)
     audit = app.state.audit
     async with app.state.sessions() as session, session.begin():
         assert await purge_unverified(session, audit, now=utcnow() + timedelta(days=3)) == 0
@@ -324,11 +330,7 @@ async def test_database_file_holds_no_plaintext_contact_data(
 async def test_logs_hold_no_contact_data_or_token(
     client: Client, worker: Worker, smtp: SmtpCapture, captured_logs: Any
 ) -> None:
-    await submit(client)
-    await worker.sender.process_due()
-    token = link_in(smtp.messages[0])
-    csrf = csrf_of((await client.get(f"/verify/{token}")).text)
-    await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
+    token = await submit_and_verify(client, worker, smtp)
     logs = captured_logs.getvalue()
     assert "\"route\": \"/verify/{token}\"" in logs  # requests were logged, by template
     assert "proposal submitted" in logs and "email sent" in logs
