@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 from cryptography.fernet import Fernet
+from sqlalchemy import text
 
 from admin.demo import create_proposals
 from admin.services import create_user
@@ -76,9 +77,9 @@ async def bench(label: str, url: str, workdir: Path) -> None:
                 started = time.perf_counter()
                 await create_proposals(engine, app.state.cipher, size - loaded, offset=loaded)
                 if not url.startswith("sqlite"):
-                    async with engine.connect() as conn:
-                        from sqlalchemy import text
-
+                    # Fresh statistics, as autovacuum would gather after a bulk load; in a
+                    # transaction that commits (a rolled-back ANALYZE leaves none).
+                    async with engine.begin() as conn:
                         await conn.execute(text("ANALYZE proposal"))
                 loaded = size
                 print(f"\n== {label}, {size:,} proposals (loaded in "
