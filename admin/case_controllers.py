@@ -21,6 +21,7 @@ from admin.cases import (
     REVEAL_REASONS,
     Filters,
     add_contact,
+    add_note,
     assign,
     change_status,
     is_overdue,
@@ -255,6 +256,17 @@ class CaseController(Controller):
             db_session, request.app.state.audit, proposal,
             (await _form(request)).get("reason", "")[:500], current_staff(request),
             client_ip(request, settings_of(request).trusted_proxies),
+        )
+        return await _done(request, db_session, proposal, problem)
+
+    @post("/{proposal_id:int}/notes", name="admin.proposals.note", opt=UPDATE)
+    async def note(
+        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
+    ) -> Template | Redirect:
+        proposal = await _proposal(db_session, proposal_id)
+        problem = await add_note(
+            db_session, request.app.state.audit, proposal, (await _form(request)).get("text", ""),
+            current_staff(request), client_ip(request, settings_of(request).trusted_proxies),
         )
         return await _done(request, db_session, proposal, problem)
 

@@ -10,7 +10,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from admin.models import ContactEntry, ProposalTransition, StaffUser
+from admin.models import CaseNote, ContactEntry, ProposalTransition, StaffUser
 from admin.services import actor_of
 from admin.workflow import CLOSED, check_transition
 from core.audit import AuditEvent, AuditLog
@@ -262,6 +262,25 @@ async def add_contact(
     return None
 
 
+async def add_note(
+    db: AsyncSession, audit: AuditLog, proposal: Proposal, text: str, staff: StaffUser,
+    ip: str,
+) -> str | None:
+    text = text.replace("\r\n", "\n").strip()
+    if proposal.status in CLOSED:
+        return "closed"
+    if not text:
+        return "note_empty"
+    if len(text) > 2000:
+        return "summary_too_long"
+    assert staff.id is not None
+    db.add(CaseNote(proposal_id=proposal.id or 0, staff_id=staff.id, at=utcnow(), text=text))
+    # The note's text stays out of the audit log: staff may write names in it.
+    await audit.record(db, "note.added", actor=actor_of(staff), organisation=staff.organisation,
+                       object_type="proposal", object_id=proposal.id or "", ip=ip)
+    return None
+
+
 @dataclass
 class TimelineItem:
     at: datetime
@@ -286,12 +305,15 @@ async def timeline(db: AsyncSession, proposal: Proposal) -> list[TimelineItem]:
         items.append(TimelineItem(c.at, "contact", c.summary, name(c.staff_id),
                                   {"channel": c.channel, "outcome": c.outcome,
                                    "next": c.next_action_on}))
+    notes = await db.exec(select(CaseNote).where(col(CaseNote.proposal_id) == proposal.id))
+    for n in notes.all():
+        items.append(TimelineItem(n.at, "note", n.text, name(n.staff_id)))
     events = await db.exec(select(AuditEvent).where(
         col(AuditEvent.object_type) == "proposal",
         col(AuditEvent.object_id) == str(proposal.id)))
     for e in events.all():
-        if e.action == "contact.logged":
-            continue  # shown with its summary above
+        if e.action in ("contact.logged", "note.added"):
+            continue  # shown with their text above
         who = name(int(e.actor.split(":")[1])) if e.actor.startswith("staff:") else e.actor
         items.append(TimelineItem(e.at, "event", e.action, who, {"detail": e.detail}))
     return sorted(items, key=lambda item: item.at, reverse=True)

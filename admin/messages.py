@@ -29,6 +29,7 @@ MESSAGES = {
                        "and that no account uses that address yet."),
     "role_invalid": N_("Please choose a role."),
     "not_yourself": N_("You cannot change your own role or deactivate yourself."),
+    "note_empty": N_("Please write the note before saving it."),
     "source_invalid": N_("Please choose how the proposal was received."),
     "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
 }

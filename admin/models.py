@@ -68,3 +68,15 @@ class ContactEntry(SQLModel, table=True):
     outcome: str = Field(max_length=32)
     summary: str = Field(default="", max_length=2000)
     next_action_on: date | None = None
+
+
+class CaseNote(SQLModel, table=True):
+    """An internal note on a case, for the secretariat only."""
+
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    staff_id: int = Field(foreign_key="staff_user.id")
+    at: datetime
+    text: str = Field(max_length=2000)

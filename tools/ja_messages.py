@@ -364,4 +364,8 @@ JA = {
     'Newest first': '新しい順',
     'Oldest first': '古い順',
     'Next page': '次のページ',
+    'Please write the note before saving it.': 'メモを入力してから保存してください。',
+    'Internal note': '内部メモ',
+    'Note (staff only)': 'メモ（職員のみ）',
+    'Save note': 'メモを保存する',
 }

@@ -296,3 +296,14 @@ def test_cli_create_user(tmp_path: Path) -> None:
     bad = subprocess.run([*run, "create-user", "chief@city.example.jp", "--role", "admin"],
                          env=env, capture_output=True, text=True, check=False, timeout=120)
     assert bad.returncode == 2 and "exists" in bad.stderr
+
+
+async def test_absolute_session_limit(client: httpx.AsyncClient, app: Litestar) -> None:
+    user, _ = await make_staff(app, "coordinator")
+    await login(client, user.email)
+    async with app.state.sessions() as db, db.begin():
+        for row in (await db.exec(select(StaffSession))).all():
+            row.created_at = utcnow() - timedelta(hours=12, minutes=1)
+            row.last_seen_at = utcnow()  # active all along: the 12-hour limit still applies
+            db.add(row)
+    assert (await client.get("/admin")).headers["location"] == "/admin/login"

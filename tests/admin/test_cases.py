@@ -267,3 +267,19 @@ def test_demo_data_cli(tmp_path: Any) -> None:
         assert db.execute("SELECT count(*) FROM proposal").fetchone() == (1200,)
         raw = db.execute("SELECT email_enc, phone_enc FROM proposal LIMIT 1").fetchone()
     assert "example.jp" not in raw[0] and "0120" not in raw[1]
+
+
+async def test_internal_notes(client: httpx.AsyncClient, app: Litestar) -> None:
+    proposal = await make_proposal(app)
+    url = f"/admin/proposals/{proposal.id}"
+    await signed_in(client, app, "coordinator")
+    csrf = csrf_of((await client.get(url)).text)
+    empty = await client.post(f"{url}/notes", data={"text": "  ", "_csrf_token": csrf})
+    assert empty.status_code == 400 and "メモを入力してから保存してください" in empty.text
+    saved = await client.post(f"{url}/notes", data={
+        "text": "区役所の担当者にも相談済み。", "_csrf_token": csrf})
+    assert saved.status_code == 303
+    page = await client.get(url)
+    assert "内部メモ" in page.text and "区役所の担当者にも相談済み。" in page.text
+    [event] = await events(app, "note.added")
+    assert event.detail == ""  # the note's text is not copied into the audit log
