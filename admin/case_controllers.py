@@ -38,7 +38,7 @@ from admin.services import actor_of
 from admin.workflow import CLOSED, allowed_next
 from core import i18n
 from core.i18n import N_
-from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from core.web import MAX_ID, AnyRequest, client_ip, language_of, parse_id, render, settings_of
 from intake import messages as intake_messages
 from intake.messages import CATEGORY_LABELS, LABELS, WARD_LABELS
 from intake.models import Proposal
@@ -57,6 +57,12 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def _assignee(value: str) -> str:
+    if value in ("me", "none"):
+        return value
+    return str(parse_id(value) or "")
+
+
 def _filters(request: AnyRequest) -> Filters:
     q = request.query_params
     after = q.get("after", "")
@@ -64,12 +70,12 @@ def _filters(request: AnyRequest) -> Filters:
         status=q.get("status", "") if q.get("status", "") in messages.STATUS_LABELS else "",
         category=q.get("category", "") if q.get("category", "") in CATEGORY_LABELS else "",
         ward=q.get("ward", "") if q.get("ward", "") in WARD_LABELS else "",
-        assignee=q.get("assignee", "")[:12],
+        assignee=_assignee(q.get("assignee", "")),
         overdue=q.get("overdue") == "1",
         since=_date(q.get("since")),
         until=_date(q.get("until")),
         q=q.get("q", "").strip()[:100],
-        after=int(after) if after.isdigit() else None,
+        after=parse_id(after),
         sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
 
@@ -80,6 +86,8 @@ async def _form(request: AnyRequest) -> dict[str, str]:
 
 
 async def _proposal(db: AsyncSession, proposal_id: int) -> Proposal:
+    if not 1 <= proposal_id <= MAX_ID:
+        raise NotFoundException()
     proposal = await db.get(Proposal, proposal_id)
     if proposal is None or proposal.status == "unverified":
         raise NotFoundException()
@@ -118,6 +126,8 @@ async def _case_page(
         contact=masked(request.app.state.cipher, proposal) if can_see_contact else None,
         revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
         can_reopen=allowed(staff.role, Permission.CASE_REOPEN),
+        # Summaries and notes are free text that may hold names and numbers.
+        can_read_notes=can_see_contact,
         next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
         overdue=is_overdue(proposal), events=await timeline(db, proposal),
         staff_list=await _staff_list(db), error=_(messages.MESSAGES[error]) if error else None,
@@ -276,7 +286,8 @@ class CaseController(Controller):
     ) -> Template | Redirect:
         proposal = await _proposal(db_session, proposal_id)
         raw = (await _form(request)).get("assignee", "")
-        assignee = await db_session.get(StaffUser, int(raw)) if raw.isdigit() else None
+        assignee_id = parse_id(raw)
+        assignee = await db_session.get(StaffUser, assignee_id) if assignee_id else None
         if raw and (assignee is None or not assignee.active):
             return await _case_page(request, db_session, proposal, 400, "assignee_invalid")
         problem = await assign(db_session, request.app.state.audit, proposal, assignee,

@@ -116,7 +116,7 @@ async def list_proposals(
     if filters.since:
         query = query.where(col(Proposal.created_at) >= datetime.combine(
             filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
-    if filters.until:
+    if filters.until and filters.until < date.max:
         query = query.where(col(Proposal.created_at) < datetime.combine(
             filters.until + timedelta(days=1), datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
     if filters.q:

@@ -171,12 +171,21 @@ class AuthController(Controller):
         problem = await change_password(db_session, state.passwords, state.audit, user,
                                         form.get("current", ""), form.get("new", ""),
                                         form.get("repeat", ""), ip)
+        store = _store(request)
+        if problem == "current_wrong" and user.locked_until and user.locked_until > utcnow():
+            # Guessing locked the account: this session ends too.
+            await store.delete_for_user(db_session, user.id)
+            return Redirect(path="/admin/login", status_code=303,
+                            cookies=[session_cookie(settings, None)])
         if problem:
             return render(request, "admin/password.html", status=400, staff=user,
                           error=_message(request, problem))
         # A changed password is a privilege change: every other session of this user ends.
-        await _store(request).delete_for_user(db_session, user.id)
-        token = await _store(request).create(db_session, user.id, "full")
+        # The new id keeps the sign-in time, so the 12-hour limit does not restart.
+        current = await store.get(db_session, request.cookies.get(COOKIE, ""))
+        await store.delete_for_user(db_session, user.id)
+        token = await store.create(db_session, user.id, "full",
+                                   created_at=current.created_at if current else None)
         return Redirect(path="/admin?changed=1", status_code=303,
                         cookies=[session_cookie(settings, token)])
 

@@ -15,7 +15,7 @@ from admin.reports import audit_page, case_rows, statistics_rows, to_csv
 from admin.services import actor_of, check_totp
 from core import i18n
 from core.db import utcnow
-from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from core.web import AnyRequest, client_ip, language_of, parse_id, render, settings_of
 
 DB = NamedDependency[AsyncSession]
 CASE_HEADER = ("ref", "status", "category", "ward", "org_name", "nickname", "email", "phone",
@@ -57,10 +57,17 @@ class ReportController(Controller):
         form = await request.form()
         code = form.get("code")
         ip = client_ip(request, settings_of(request).trusted_proxies)
+        limiter = request.app.state.rate_limiter
+        locked = staff.locked_until is not None and staff.locked_until > utcnow()
+        within_limit = await limiter.hit(f"export:staff:{staff.id}", 5, 15 * 60)
         # A fresh second factor, whatever the age of the session.
-        if not isinstance(code, str) or not staff.totp_secret_enc or not await check_totp(
-            db_session, request.app.state.cipher, request.app.state.audit, staff, code, ip
-        ):
+        passed = (
+            not locked and within_limit and isinstance(code, str)
+            and staff.totp_secret_enc is not None
+            and await check_totp(db_session, request.app.state.cipher, request.app.state.audit,
+                                 staff, code, ip)
+        )
+        if not passed:
             refused = messages.MESSAGES["code_refused"]
             _ = i18n.make_gettext(language_of(request))
             return render(request, "admin/exports.html", status=400, staff=staff,
@@ -76,8 +83,7 @@ class ReportController(Controller):
         q = request.query_params
         before = q.get("before", "")
         action, actor = q.get("action", "")[:64], q.get("actor", "")[:64]
-        rows, next_before = await audit_page(db_session, action, actor,
-                                             int(before) if before.isdigit() else None)
+        rows, next_before = await audit_page(db_session, action, actor, parse_id(before))
         return render(request, "admin/audit.html", staff=current_staff(request), rows=rows,
                       action=action, actor=actor, next_before=next_before, result=None)
 

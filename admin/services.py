@@ -167,6 +167,11 @@ async def change_password(
 ) -> str | None:
     """Returns a message key on failure, None once changed."""
     if not await passwords.verify(user.password_hash, current[:1000]):
+        # Guessing through a stolen session counts toward the lockout like a failed sign-in.
+        reason = await _count_failure(db, audit, user, utcnow(), ip)
+        await audit.record(db, "password.change_failed", actor=actor_of(user),
+                           object_type="staff_user", object_id=user.id or "", detail=reason,
+                           ip=ip)
         return "current_wrong"
     if new != repeat:
         return "mismatch"

@@ -38,7 +38,9 @@ def _expired(data: SessionData, last_seen: datetime, now: datetime) -> bool:
 class SessionStore(Protocol):
     """`db` is the caller's transaction (the database store writes in it; Redis ignores it)."""
 
-    async def create(self, db: AsyncSession, user_id: int, stage: str) -> str: ...
+    async def create(
+        self, db: AsyncSession, user_id: int, stage: str, created_at: datetime | None = None
+    ) -> str: ...
     async def get(self, db: AsyncSession, token: str) -> SessionData | None: ...
     async def delete(self, db: AsyncSession, token: str) -> None: ...
     async def delete_for_user(self, db: AsyncSession, user_id: int) -> None: ...
@@ -46,10 +48,12 @@ class SessionStore(Protocol):
 
 
 class DatabaseSessions:
-    async def create(self, db: AsyncSession, user_id: int, stage: str) -> str:
+    async def create(
+        self, db: AsyncSession, user_id: int, stage: str, created_at: datetime | None = None
+    ) -> str:
         token, now = new_token(), utcnow()
         db.add(StaffSession(id_hash=hash_token(token), user_id=user_id, stage=stage,
-                            created_at=now, last_seen_at=now))
+                            created_at=created_at or now, last_seen_at=now))
         await db.flush()
         return token
 
@@ -92,9 +96,12 @@ class RedisSessions:
     def _key(token: str) -> str:
         return f"ouen:session:{hash_token(token)}"
 
-    async def create(self, db: AsyncSession, user_id: int, stage: str) -> str:
+    async def create(
+        self, db: AsyncSession, user_id: int, stage: str, created_at: datetime | None = None
+    ) -> str:
         token, now = new_token(), utcnow()
-        value = json.dumps({"user_id": user_id, "stage": stage, "created_at": now.isoformat()})
+        started = (created_at or now).isoformat()
+        value = json.dumps({"user_id": user_id, "stage": stage, "created_at": started})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(token), value, ex=int(IDLE.total_seconds()))
             pipe.sadd(f"ouen:user-sessions:{user_id}", hash_token(token))

@@ -15,7 +15,7 @@ from admin.models import StaffUser
 from admin.permissions import ROLES, Permission
 from admin.services import UserError, create_user, update_user
 from core import i18n
-from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from core.web import MAX_ID, AnyRequest, client_ip, language_of, render, settings_of
 
 DB = NamedDependency[AsyncSession]
 MANAGE = {"permission": Permission.USER_MANAGE}
@@ -61,7 +61,7 @@ class UserController(Controller):
     async def update(
         self, request: AnyRequest, user_id: FromPath[int], db_session: DB
     ) -> Template | Redirect:
-        target = await db_session.get(StaffUser, user_id)
+        target = await db_session.get(StaffUser, user_id) if 1 <= user_id <= MAX_ID else None
         if target is None:
             return Redirect(path="/admin/users", status_code=303)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}

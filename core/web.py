@@ -79,3 +79,15 @@ def render(
         status_code=status,
         cookies=cookies,
     )
+
+
+MAX_ID = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
+
+
+def parse_id(value: str | None) -> int | None:
+    """A database id from user input: ASCII digits in range, else None ("²".isdigit() is
+    True, and 20 digits overflow the column)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None

@@ -307,3 +307,40 @@ async def test_absolute_session_limit(client: httpx.AsyncClient, app: Litestar) 
             row.last_seen_at = utcnow()  # active all along: the 12-hour limit still applies
             db.add(row)
     assert (await client.get("/admin")).headers["location"] == "/admin/login"
+
+
+async def test_password_guessing_through_a_session_locks_the_account(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    user, _ = await make_staff(app, "coordinator")
+    await login(client, user.email)
+    page = await client.get("/admin/password")
+    csrf = csrf_of(page.text)
+    new = "another long passphrase 99"
+    for n in range(5):
+        response = await client.post("/admin/password", data={
+            "current": f"guess {n}", "new": new, "repeat": new, "_csrf_token": csrf})
+    assert response.status_code == 303 and response.headers["location"] == "/admin/login"
+    assert (await client.get("/admin")).headers["location"] == "/admin/login"
+    assert (await login(client, user.email)).status_code == 400  # locked for 15 minutes
+    assert "password.change_failed" in " ".join(await actions(app))
+
+
+async def test_password_change_keeps_the_absolute_limit(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    user, _ = await make_staff(app, "coordinator")
+    await login(client, user.email)
+    started = utcnow() - timedelta(hours=11)
+    async with app.state.sessions() as db, db.begin():
+        for row in (await db.exec(select(StaffSession))).all():
+            row.created_at = started
+            db.add(row)
+    page = await client.get("/admin/password")
+    new = "another long passphrase 99"
+    changed = await client.post("/admin/password", data={
+        "current": PASSWORD, "new": new, "repeat": new, "_csrf_token": csrf_of(page.text)})
+    assert changed.status_code == 303
+    async with app.state.sessions() as db:
+        [row] = (await db.exec(select(StaffSession))).all()
+    assert abs((row.created_at - started).total_seconds()) < 1

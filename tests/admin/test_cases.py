@@ -283,3 +283,40 @@ async def test_internal_notes(client: httpx.AsyncClient, app: Litestar) -> None:
     assert "内部メモ" in page.text and "区役所の担当者にも相談済み。" in page.text
     [event] = await events(app, "note.added")
     assert event.detail == ""  # the note's text is not copied into the audit log
+
+
+async def test_editor_does_not_see_call_summaries_or_notes(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    proposal = await make_proposal(app)
+    url = f"/admin/proposals/{proposal.id}"
+    coordinator = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    await signed_in(coordinator, app, "coordinator")
+    csrf = csrf_of((await coordinator.get(url)).text)
+    await coordinator.post(f"{url}/contacts", data={
+        "channel": "phone", "outcome": "reached", "summary": "折り返しは 090-1111-2222 まで",
+        "_csrf_token": csrf})
+    await coordinator.post(f"{url}/notes", data={"text": "母親の山田花子さんが窓口",
+                                                 "_csrf_token": csrf})
+    await coordinator.aclose()
+    user, _ = await make_staff(app, "editor", email="editor.notes@city.example.jp")
+    await login(client, user.email)
+    page = await client.get(url)
+    assert page.status_code == 200 and "内部メモ" in page.text  # the entry is listed
+    assert "090-1111-2222" not in page.text and "山田花子" not in page.text
+
+
+async def test_odd_numbers_in_queries_and_paths_are_not_500(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    await make_proposal(app)
+    await signed_in(client, app, "coordinator")
+    for params in ({"after": "²"}, {"after": "9" * 20}, {"assignee": "²"},
+                   {"assignee": "9" * 20}, {"until": "9999-12-31"}, {"since": "0001-01-01"}):
+        assert (await client.get("/admin/proposals", params=params)).status_code == 200, params
+    assert (await client.get("/admin/proposals/" + "9" * 20)).status_code == 404
+    page = await client.get("/admin/proposals")
+    csrf = csrf_of(page.text)
+    response = await client.post("/admin/proposals/" + "9" * 20 + "/status",
+                                 data={"to": "in_contact", "_csrf_token": csrf})
+    assert response.status_code == 404

@@ -111,3 +111,26 @@ async def test_auditor_reads_and_verifies_the_log(client: httpx.AsyncClient, app
     verified = await client.post("/admin/audit/verify", data={"_csrf_token": csrf_of(page.text)})
     assert verified.status_code == 200 and "改ざんはありません" in verified.text
     assert (await client.get("/admin/proposals")).status_code == 403
+
+
+async def test_audit_page_odd_keyset_is_not_500(client: httpx.AsyncClient, app: Litestar) -> None:
+    await signed_in(client, app, "auditor")
+    for before in ("²", "9" * 20, "-1"):
+        assert (await client.get("/admin/audit", params={"before": before})).status_code == 200
+
+
+async def test_case_export_refused_while_locked(client: httpx.AsyncClient, app: Litestar) -> None:
+    await make_proposal(app)
+    admin, secret = await make_staff(app, "admin", totp=True)
+    assert secret
+    await login(client, admin.email)
+    totp = pyotp.TOTP(secret)
+    await submit_code(client, "/admin/login/totp", totp.at(utcnow().timestamp() - 30))
+    page = await client.get("/admin/exports")
+    csrf = csrf_of(page.text)
+    for _ in range(5):
+        await client.post("/admin/exports/cases.csv", data={"code": "000000", "_csrf_token": csrf})
+    locked = await client.post("/admin/exports/cases.csv",
+                               data={"code": totp.now(), "_csrf_token": csrf})
+    assert locked.status_code == 400 and EMAIL not in locked.text
+    assert await audit_details(app, "export.cases_with_contact_data") == []
