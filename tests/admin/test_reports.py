@@ -25,6 +25,16 @@ async def audit_details(app: Litestar, action: str) -> list[str]:
         return [e.detail for e in rows.all()]
 
 
+async def admin_with_totp(client: httpx.AsyncClient, app: Litestar) -> pyotp.TOTP:
+    """Signs an admin in with the previous time step's code, leaving the current one unused."""
+    admin, secret = await make_staff(app, "admin", totp=True)
+    assert secret
+    await login(client, admin.email)
+    totp = pyotp.TOTP(secret)
+    await submit_code(client, "/admin/login/totp", totp.at(utcnow().timestamp() - 30))
+    return totp
+
+
 def parse(body: bytes) -> list[list[str]]:
     assert body.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 Japanese correctly
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
@@ -84,11 +94,7 @@ async def test_case_export_needs_admin_and_a_fresh_code(
     assert refused.status_code == 403
     await coordinator.aclose()
 
-    admin, secret = await make_staff(app, "admin", totp=True)
-    assert secret
-    await login(client, admin.email)
-    totp = pyotp.TOTP(secret)
-    await submit_code(client, "/admin/login/totp", totp.at(utcnow().timestamp() - 30))
+    totp = await admin_with_totp(client, app)
     page = await client.get("/admin/exports")
     wrong = await client.post("/admin/exports/cases.csv",
                               data={"code": "000000", "_csrf_token": csrf_of(page.text)})
@@ -121,11 +127,7 @@ async def test_audit_page_odd_keyset_is_not_500(client: httpx.AsyncClient, app: 
 
 async def test_case_export_refused_while_locked(client: httpx.AsyncClient, app: Litestar) -> None:
     await make_proposal(app)
-    admin, secret = await make_staff(app, "admin", totp=True)
-    assert secret
-    await login(client, admin.email)
-    totp = pyotp.TOTP(secret)
-    await submit_code(client, "/admin/login/totp", totp.at(utcnow().timestamp() - 30))
+    totp = await admin_with_totp(client, app)
     page = await client.get("/admin/exports")
     csrf = csrf_of(page.text)
     for _ in range(5):
