@@ -172,11 +172,13 @@ class CaseController(Controller):
     async def index(self, request: AnyRequest, db_session: DB) -> Template:
         filters = _filters(request)
         staff = current_staff(request)
-        rows, next_after = await list_proposals(db_session, filters, staff)
+        page = await list_proposals(db_session, filters, staff)
+        rows = page.rows
         query = {k: v for k, v in request.query_params.items() if k != "after"}
         return render(
             request, "admin/proposals/list.html", staff=staff, rows=rows, f=filters,
-            next_after=next_after, query=query, overdue_ids={p.id for p in rows if is_overdue(p)},
+            next_after=page.next_after, partial=page.partial, query=query,
+            overdue_ids={p.id for p in rows if is_overdue(p)},
             staff_list=await _staff_list(db_session), **_choices(),
         )
 

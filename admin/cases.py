@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +24,7 @@ REVEAL_REASONS = ("contact_applicant", "verify_identity", "arrange_introduction"
 CHANNELS = ("phone", "email", "meeting", "other")
 OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number", "follow_up", "closed")
 PAGE_SIZE = 50
+SEARCH_WINDOW = 100_000
 
 
 def mask_email(value: str) -> str:
@@ -93,9 +94,30 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@dataclass
+class Page:
+    rows: list[Proposal]
+    next_after: int | None
+    # A text search reads at most SEARCH_WINDOW ids per page; when that window ran out
+    # before the page filled, the page is partial and `next_after` continues the search.
+    partial: bool = False
+
+
+async def _search_window(db: AsyncSession, filters: Filters, oldest: bool) -> tuple[int, int]:
+    """The id range one search page may read: SEARCH_WINDOW ids from where it resumes."""
+    if filters.after:
+        start = filters.after + 1 if oldest else filters.after - 1
+    else:
+        edge = func.min(Proposal.id) if oldest else func.max(Proposal.id)
+        start = int((await db.exec(select(edge))).one() or 0)
+    if oldest:
+        return start, start + SEARCH_WINDOW - 1
+    return max(1, start - SEARCH_WINDOW + 1), start
+
+
 async def list_proposals(
     db: AsyncSession, filters: Filters, staff: StaffUser, limit: int = PAGE_SIZE
-) -> tuple[list[Proposal], int | None]:
+) -> Page:
     """A page of verified proposals (newest or oldest first) and the keyset for the next."""
     query = select(Proposal).where(col(Proposal.status) != "unverified")
     if filters.status:
@@ -128,10 +150,28 @@ async def list_proposals(
     if filters.after:
         query = query.where(col(Proposal.id) > filters.after if oldest
                             else col(Proposal.id) < filters.after)
+    window: tuple[int, int] | None = None
+    if filters.q:
+        # A substring match cannot use an index, and a rare term would read every row; so
+        # one page reads a bounded id window and offers to continue (bounded latency).
+        window = await _search_window(db, filters, oldest)
+        query = query.where(col(Proposal.id).between(*window))
     order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
     rows = list((await db.exec(query.order_by(order).limit(limit + 1))).all())
-    next_after = rows[limit - 1].id if len(rows) > limit else None
-    return rows[:limit], next_after
+    if len(rows) > limit:
+        return Page(rows[:limit], rows[limit - 1].id)
+    if window is not None:
+        lo, hi = window
+        more = await _beyond(db, hi if oldest else lo, oldest)
+        if more:
+            return Page(rows, hi if oldest else lo, partial=True)
+    return Page(rows, None)
+
+
+async def _beyond(db: AsyncSession, edge: int, oldest: bool) -> bool:
+    """Whether any proposal lies past `edge` in the direction of the search."""
+    beyond = col(Proposal.id) > edge if oldest else col(Proposal.id) < edge
+    return (await db.exec(select(Proposal.id).where(beyond).limit(1))).first() is not None
 
 
 def is_overdue(proposal: Proposal, now: datetime | None = None) -> bool:

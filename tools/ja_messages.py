@@ -368,4 +368,6 @@ JA = {
     'Internal note': '内部メモ',
     'Note (staff only)': 'メモ（職員のみ）',
     'Save note': 'メモを保存する',
+    'To keep the search quick, this page searched part of the proposals. More may match further on.': '検索を速くするため、このページでは応募の一部を検索しました。続きにも該当があるかもしれません。',
+    'Continue searching': '続きを検索する',
 }
