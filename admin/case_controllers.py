@@ -38,7 +38,16 @@ from admin.services import actor_of
 from admin.workflow import CLOSED, allowed_next
 from core import i18n
 from core.i18n import N_
-from core.web import MAX_ID, AnyRequest, client_ip, language_of, parse_id, render, settings_of
+from core.web import (
+    MAX_ID,
+    AnyRequest,
+    client_ip,
+    form_fields,
+    language_of,
+    parse_id,
+    render,
+    settings_of,
+)
 from intake import messages as intake_messages
 from intake.messages import CATEGORY_LABELS, LABELS, WARD_LABELS
 from intake.models import Proposal
@@ -80,10 +89,6 @@ def _filters(request: AnyRequest) -> Filters:
     )
 
 
-async def _form(request: AnyRequest) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
 
 async def _proposal(db: AsyncSession, proposal_id: int) -> Proposal:
     if not 1 <= proposal_id <= MAX_ID:
@@ -120,6 +125,8 @@ async def _case_page(
 ) -> Template:
     staff = current_staff(request)
     can_see_contact = allowed(staff.role, Permission.CONTACT_REVEAL)
+    # Everyone, inactive too: the timeline names people who have since left.
+    everyone = list((await db.exec(select(StaffUser).order_by(col(StaffUser.display_name)))).all())
     _ = i18n.make_gettext(language_of(request))
     return render(
         request, "admin/proposals/detail.html", status=status, staff=staff, p=proposal,
@@ -129,8 +136,9 @@ async def _case_page(
         # Summaries and notes are free text that may hold names and numbers.
         can_read_notes=can_see_contact,
         next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
-        overdue=is_overdue(proposal), events=await timeline(db, proposal),
-        staff_list=await _staff_list(db), error=_(messages.MESSAGES[error]) if error else None,
+        overdue=is_overdue(proposal), events=await timeline(db, proposal, everyone),
+        staff_list=[u for u in everyone if u.active],
+        error=_(messages.MESSAGES[error]) if error else None,
         **_choices(),
     )
 
@@ -188,7 +196,7 @@ class CaseController(Controller):
 
     @post("/new", name="admin.proposals.create", opt=UPDATE)
     async def create(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
-        form = await _form(request)
+        form = await form_fields(request)
         result = validate_proposal(form)
         errors = dict(result.errors)
         source, method = form.get("source", ""), form.get("consent_method", "")
@@ -221,7 +229,7 @@ class CaseController(Controller):
         self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
     ) -> Template:
         proposal = await _proposal(db_session, proposal_id)
-        form = await _form(request)
+        form = await form_fields(request)
         field = form.get("field", "")
         value = await reveal(
             db_session, request.app.state.cipher, request.app.state.audit, proposal, field,
@@ -237,7 +245,7 @@ class CaseController(Controller):
         self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
     ) -> Template | Redirect:
         proposal = await _proposal(db_session, proposal_id)
-        form = await _form(request)
+        form = await form_fields(request)
         problem = await change_status(
             db_session, request.app.state.audit, proposal, form.get("to", ""),
             form.get("reason", "")[:500], current_staff(request),
@@ -250,7 +258,7 @@ class CaseController(Controller):
         self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
     ) -> Template | Redirect:
         proposal = await _proposal(db_session, proposal_id)
-        entry, problem = parse_contact(await _form(request))
+        entry, problem = parse_contact(await form_fields(request))
         if entry is not None:
             problem = await add_contact(
                 db_session, request.app.state.audit, proposal, entry, current_staff(request),
@@ -266,7 +274,7 @@ class CaseController(Controller):
         proposal = await _proposal(db_session, proposal_id)
         problem = await reopen(
             db_session, request.app.state.audit, proposal,
-            (await _form(request)).get("reason", "")[:500], current_staff(request),
+            (await form_fields(request)).get("reason", "")[:500], current_staff(request),
             client_ip(request, settings_of(request).trusted_proxies),
         )
         return await _done(request, db_session, proposal, problem)
@@ -276,9 +284,10 @@ class CaseController(Controller):
         self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
     ) -> Template | Redirect:
         proposal = await _proposal(db_session, proposal_id)
+        text = (await form_fields(request)).get("text", "")
         problem = await add_note(
-            db_session, request.app.state.audit, proposal, (await _form(request)).get("text", ""),
-            current_staff(request), client_ip(request, settings_of(request).trusted_proxies),
+            db_session, request.app.state.audit, proposal, text, current_staff(request),
+            client_ip(request, settings_of(request).trusted_proxies),
         )
         return await _done(request, db_session, proposal, problem)
 
@@ -287,7 +296,7 @@ class CaseController(Controller):
         self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
     ) -> Template | Redirect:
         proposal = await _proposal(db_session, proposal_id)
-        raw = (await _form(request)).get("assignee", "")
+        raw = (await form_fields(request)).get("assignee", "")
         assignee_id = parse_id(raw)
         assignee = await db_session.get(StaffUser, assignee_id) if assignee_id else None
         if raw and (assignee is None or not assignee.active):

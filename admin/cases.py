@@ -330,9 +330,11 @@ class TimelineItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def timeline(db: AsyncSession, proposal: Proposal) -> list[TimelineItem]:
+async def timeline(
+    db: AsyncSession, proposal: Proposal, staff_list: list[StaffUser]
+) -> list[TimelineItem]:
     """Everything that happened to a proposal, newest first."""
-    staff = {u.id: u for u in (await db.exec(select(StaffUser))).all()}
+    staff = {u.id: u for u in staff_list}
 
     def name(staff_id: int | None) -> str:
         user = staff.get(staff_id)

@@ -23,22 +23,18 @@ from admin.services import (
     change_password,
     check_password,
     check_totp,
+    is_locked,
     stage_after_password,
 )
 from admin.sessions import COOKIE, SessionData, SessionStore
 from core import i18n
-from core.db import utcnow
-from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from core.web import AnyRequest, client_ip, form_fields, language_of, render, settings_of
 from intake.models import Proposal
 
 DB = NamedDependency[AsyncSession]
 PUBLIC = {"public": True}
 LOGIN_WINDOW = 15 * 60
 
-
-async def _form(request: AnyRequest) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _store(request: AnyRequest) -> SessionStore:
@@ -85,7 +81,7 @@ class AuthController(Controller):
     @post("/login", name="admin.login.submit", opt=PUBLIC)
     async def login(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
         settings = settings_of(request)
-        form = await _form(request)
+        form = await form_fields(request)
         email, password = form.get("email", "").strip().lower(), form.get("password", "")
         ip = client_ip(request, settings.trusted_proxies)
         cipher, limiter = request.app.state.cipher, request.app.state.rate_limiter
@@ -119,11 +115,10 @@ class AuthController(Controller):
         if pending is None:
             return Redirect(path="/admin/login", status_code=303)
         _data, user = pending
-        form = await _form(request)
+        form = await form_fields(request)
         ip = client_ip(request, settings_of(request).trusted_proxies)
-        locked = user.locked_until is not None and user.locked_until > utcnow()
-        if locked or not await check_totp(db_session, request.app.state.cipher,
-                                          request.app.state.audit, user, form.get("code", ""), ip):
+        if not await check_totp(db_session, request.app.state.cipher, request.app.state.audit,
+                                user, form.get("code", ""), ip):
             return render(request, "admin/totp.html", status=400,
                           error=_message(request, "code_refused"))
         return await _signed_in(request, db_session, user)
@@ -142,7 +137,7 @@ class AuthController(Controller):
         if pending is None:
             return Redirect(path="/admin/login", status_code=303)
         _data, user = pending
-        form = await _form(request)
+        form = await form_fields(request)
         cipher = request.app.state.cipher
         try:
             secret = cipher.decrypt(form.get("pending", ""))
@@ -164,7 +159,7 @@ class AuthController(Controller):
     async def password(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
         user = await db_session.get(StaffUser, current_staff(request).id)
         assert user is not None and user.id is not None
-        form = await _form(request)
+        form = await form_fields(request)
         state = request.app.state
         settings = settings_of(request)
         ip = client_ip(request, settings.trusted_proxies)
@@ -172,7 +167,7 @@ class AuthController(Controller):
                                         form.get("current", ""), form.get("new", ""),
                                         form.get("repeat", ""), ip)
         store = _store(request)
-        if problem == "current_wrong" and user.locked_until and user.locked_until > utcnow():
+        if problem == "current_wrong" and is_locked(user):
             # Guessing locked the account: this session ends too.
             await store.delete_for_user(db_session, user.id)
             return Redirect(path="/admin/login", status_code=303,

@@ -25,6 +25,10 @@ LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 
 
+def is_locked(user: StaffUser, now: datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
 def actor_of(user: StaffUser) -> str:
     return f"staff:{user.id}"
 
@@ -99,7 +103,7 @@ async def check_password(
     reason = None
     if not user.active:
         reason = "inactive"
-    elif user.locked_until is not None and user.locked_until > now:
+    elif is_locked(user, now):
         reason = "locked"
     elif not ok:
         reason = await _count_failure(db, audit, user, now, ip)
@@ -143,7 +147,12 @@ async def check_totp(
     db: AsyncSession, cipher: FieldCipher, audit: AuditLog, user: StaffUser, code: str,
     ip: str, secret: str | None = None,
 ) -> bool:
-    """Check a second-factor code (the stored secret, or `secret` while enrolling)."""
+    """Check a second-factor code (the stored secret, or `secret` while enrolling).
+    A locked account passes no code, wherever the code is asked for."""
+    if is_locked(user):
+        await audit.record(db, "login.failed", actor=actor_of(user), object_type="staff_user",
+                           object_id=user.id or "", detail="second factor: locked", ip=ip)
+        return False
     key = secret or (cipher.decrypt(user.totp_secret_enc) if user.totp_secret_enc else None)
     step = totp_step(key, code, user.totp_last_step) if key else None
     if step is None:

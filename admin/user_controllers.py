@@ -15,7 +15,7 @@ from admin.models import StaffUser
 from admin.permissions import ROLES, Permission
 from admin.services import UserError, create_user, update_user
 from core import i18n
-from core.web import MAX_ID, AnyRequest, client_ip, language_of, render, settings_of
+from core.web import MAX_ID, AnyRequest, client_ip, form_fields, language_of, render, settings_of
 
 DB = NamedDependency[AsyncSession]
 MANAGE = {"permission": Permission.USER_MANAGE}
@@ -41,7 +41,7 @@ class UserController(Controller):
 
     @post("/", name="admin.users.create", opt=MANAGE)
     async def create(self, request: AnyRequest, db_session: DB) -> Template:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await form_fields(request)
         staff = current_staff(request)
         try:
             user, secret = await create_user(
@@ -64,7 +64,7 @@ class UserController(Controller):
         target = await db_session.get(StaffUser, user_id) if 1 <= user_id <= MAX_ID else None
         if target is None:
             return Redirect(path="/admin/users", status_code=303)
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await form_fields(request)
         problem, changed = await update_user(
             db_session, request.app.state.audit, target, role=form.get("role", ""),
             active=form.get("active") == "1", totp_required=form.get("totp_required") == "1",

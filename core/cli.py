@@ -8,7 +8,9 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from admin.permissions import ROLES
 from core.logs import configure_logging, log
@@ -61,20 +63,29 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine for one command, disposed however the command ends."""
+    from core.db import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
     from core.audit import AuditLog
-    from core.db import create_engine, session_factory
+    from core.db import session_factory
     from intake.services import purge_unverified
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                return await purge_unverified(
-                    session, AuditLog(settings.audit_key), dry_run=args.dry_run
-                )
-        finally:
-            await engine.dispose()
+        async with _database(settings) as engine, session_factory(engine)() as session, \
+                session.begin():
+            return await purge_unverified(
+                session, AuditLog(settings.audit_key), dry_run=args.dry_run
+            )
 
     count = asyncio.run(run())
     verb = "would delete" if args.dry_run else "deleted"
@@ -86,12 +97,12 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     from admin.credentials import Passwords, make_hasher
     from admin.services import UserError, create_user, staff_count
     from core.audit import AuditLog
-    from core.db import create_engine, session_factory
+    from core.db import session_factory
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
         try:
-            async with session_factory(engine)() as session, session.begin():
+            async with _database(settings) as engine, session_factory(engine)() as session, \
+                    session.begin():
                 if args.if_no_staff and await staff_count(session) > 0:
                     return 0
                 user, secret = await create_user(
@@ -102,8 +113,6 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         except UserError as exc:
             print(f"ouen: {exc}", file=sys.stderr)
             return 2
-        finally:
-            await engine.dispose()
         print(f"created {user.role} {user.email}")
         print(f"one-time password (must be changed at first login): {secret}")
         if user.totp_required:
@@ -116,15 +125,11 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     from admin.demo import create_proposals
     from core.crypto import FieldCipher
-    from core.db import create_engine
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        async with _database(settings) as engine:
             return await create_proposals(engine, cipher, args.proposals, offset=args.offset)
-        finally:
-            await engine.dispose()
 
     print(f"created {asyncio.run(run())} fictional proposals")
     return 0
@@ -132,15 +137,11 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     from core.audit import AuditLog
-    from core.db import create_engine, session_factory
+    from core.db import session_factory
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            async with session_factory(engine)() as session:
-                result = await AuditLog(settings.audit_key).verify(session)
-        finally:
-            await engine.dispose()
+        async with _database(settings) as engine, session_factory(engine)() as session:
+            result = await AuditLog(settings.audit_key).verify(session)
         if result.ok:
             print(f"audit chain intact: {result.checked} entries; head {result.head}")
             return 0

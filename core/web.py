@@ -44,6 +44,12 @@ def client_ip(request: AnyRequest, trusted_proxies: tuple[str, ...]) -> str:
     return peer
 
 
+async def form_fields(request: AnyRequest) -> dict[str, str]:
+    """The urlencoded form as text fields (file parts never reach us: input_guard)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 def render(
     request: AnyRequest, template: str, status: int = 200, **context: Any
 ) -> Template:

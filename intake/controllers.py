@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core import i18n
 from core.crypto import Signer
 from core.logs import log
-from core.web import AnyRequest, client_ip, language_of, render, settings_of
+from core.web import AnyRequest, client_ip, form_fields, language_of, render, settings_of
 from intake import messages
 from intake.captcha import CaptchaResult, verify_captcha
 from intake.services import TokenState, submit_proposal, token_state, verify_email
@@ -73,10 +73,6 @@ def _confirm_page(
     )
 
 
-async def _form(request: AnyRequest) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
 
 class ApplyController(Controller):
     path = "/apply"
@@ -87,7 +83,7 @@ class ApplyController(Controller):
 
     @post("/", name="intake.apply.confirm")
     async def confirm(self, request: AnyRequest) -> Template:
-        form = await _form(request)
+        form = await form_fields(request)
         result = validate_proposal(form)
         started = form.get(STARTED, "")
         if result.errors or form.get("edit"):
@@ -98,7 +94,7 @@ class ApplyController(Controller):
     @post("/submit", name="intake.apply.submit")
     async def submit(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
         settings = settings_of(request)
-        form = await _form(request)
+        form = await form_fields(request)
         started = form.get(STARTED, "")
         age = _signer(request).age(started)
         if form.get(HONEYPOT) or age is None or age < settings.form_min_seconds:
