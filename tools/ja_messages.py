@@ -370,4 +370,5 @@ JA = {
     'Save note': 'メモを保存する',
     'To keep the search quick, this page searched part of the proposals. More may match further on.': '検索を速くするため、このページでは応募の一部を検索しました。続きにも該当があるかもしれません。',
     'Continue searching': '続きを検索する',
+    'Received how': '受付方法',
 }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pyotp
@@ -39,7 +41,7 @@ def seed(live: LiveServer, role: str, email: str) -> str | None:
         engine = create_engine(settings.database_url)
         cipher = FieldCipher(settings.data_keys, settings.secret_key)
         passwords = Passwords(make_hasher(fast=True))
-        secret = pyotp.random_base32() if role == "coordinator" else None
+        secret = pyotp.random_base32() if role in ("coordinator", "admin") else None
         async with session_factory(engine)() as db, db.begin():
             user, _ = await create_user(db, passwords, AuditLog(settings.audit_key), email=email,
                                         role=role, display_name=f"{role} 花子",
@@ -139,3 +141,70 @@ def test_editor_finds_no_way_to_contact_data(page: Any, live: LiveServer) -> Non
     assert page.get_by_role("button", name="表示する").count() == 0
     assert_accessible(page, "case (editor)")
     assert not any(a.startswith("contact.revealed") for a in audit_actions(live))
+
+
+def second_factor(page: Any, secret: str) -> None:
+    page.get_by_role("heading", name="二要素認証").wait_for()
+    page.get_by_label("認証アプリの6桁のコード").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="次へ").click()
+    page.get_by_role("heading", name="ダッシュボード").wait_for()
+
+
+def test_admin_creates_an_account_and_exports_statistics(page: Any, live: LiveServer) -> None:
+    secret = seed(live, "admin", "chief@city.example.jp")
+    assert secret
+    sign_in(page, live, "chief@city.example.jp")
+    second_factor(page, secret)
+    page.get_by_role("link", name="職員アカウント").click()
+    assert_accessible(page, "staff accounts")
+    page.locator("#n-email").fill("new.staff@contractor.example.jp")
+    page.locator("#n-name").fill("委託 次郎")
+    page.locator("#n-org").fill("委託事業者")
+    page.locator("#n-role").select_option("coordinator")
+    page.get_by_role("button", name="アカウントを作成する").click()
+    page.get_by_role("status").filter(has_text="new.staff@contractor.example.jp").wait_for()
+    assert page.locator("code.secret").inner_text().strip()
+    assert_accessible(page, "account created")
+
+    page.goto(live.url + "/admin/exports")
+    assert_accessible(page, "exports")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="統計をダウンロード（CSV）").click()
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf") and b"category,month,status,ward,proposals" in body
+    assert any(a.startswith("export.statistics rows=") for a in audit_actions(live))
+
+
+def test_auditor_verifies_the_chain(page: Any, live: LiveServer) -> None:
+    seed(live, "auditor", "auditor@city.example.jp")
+    sign_in(page, live, "auditor@city.example.jp")
+    page.get_by_role("heading", name="ダッシュボード").wait_for()
+    page.get_by_role("link", name="監査ログ").click()
+    assert_accessible(page, "audit log")
+    page.get_by_role("button", name="今すぐ改ざんを検査する").click()
+    page.get_by_role("status").filter(has_text="改ざんはありません").wait_for()
+    assert_accessible(page, "audit log verified")
+
+
+def test_coordinator_enters_a_phone_proposal(page: Any, live: LiveServer) -> None:
+    secret = seed(live, "coordinator", "coordinator@city.example.jp")
+    assert secret
+    sign_in(page, live, "coordinator@city.example.jp")
+    second_factor(page, secret)
+    page.get_by_role("link", name="応募一覧", exact=True).click()
+    page.get_by_role("link", name="代理で応募を入力する").click()
+    assert_accessible(page, "staff entry")
+    page.get_by_label("受付方法").select_option("phone")
+    page.get_by_label("同意の取得方法").select_option("verbal_phone")
+    page.get_by_label("連絡用ニックネーム（団体の場合は所属名）").fill("電話の山田さん")
+    page.get_by_label("Eメール").fill("yamada@example.jp")
+    page.get_by_label("電話番号").fill("078-111-2222")
+    page.get_by_label("キャッチフレーズ").fill("公園の清掃を手伝いたい")
+    page.get_by_label("カテゴリ").select_option("community")
+    page.get_by_label("応援内容").fill("毎週日曜に公園の清掃をします。")
+    page.get_by_label("本人が個人情報保護方針に同意した").check()
+    page.get_by_role("button", name="応募を保存する").click()
+    page.get_by_role("heading", name=re.compile("公園の清掃を手伝いたい")).wait_for()
+    assert "電話で個人情報保護方針を読み上げ、同意を得た" in page.content()
+    assert "yamada@example.jp" not in page.content()  # masked on the case page
+    assert any(a.startswith("proposal.entered_on_behalf") for a in audit_actions(live))
