@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
@@ -185,11 +186,57 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="recompute the chain; name the first bad entry")
     verify.set_defaults(run=_audit)
+    matching = sub.add_parser("matching", help="the matching engine on a file, in memory")
+    matching_sub = matching.add_subparsers(dest="matching_command", required=True)
+    rank = matching_sub.add_parser(
+        "rank", help='print {"<proposal id>": [top collaborator ids, best first]} as JSON'
+    )
+    rank.add_argument("file", help="a file shaped like shared/data/matching-dev.json")
+    rank.add_argument("--limit", type=int, default=10, help="suggestions per proposal")
+    rank.set_defaults(offline=_matching_rank)
+    evaluate = matching_sub.add_parser(
+        "evaluate", help="nDCG@k and precision@k of the engine and the baseline"
+    )
+    evaluate.add_argument("file", help="a judged file shaped like matching-dev.json")
+    evaluate.add_argument("--k", type=int, default=5, help="cut-off (default 5)")
+    evaluate.set_defaults(offline=_matching_evaluate)
     return parser
+
+
+def _matching_rank(args: argparse.Namespace) -> int:
+    """Rank collaborators for every proposal of an evaluation-shaped file, in memory."""
+    from matching.evaluation import EvalSetError, load, rank_all
+
+    try:
+        evalset = load(args.file)
+    except EvalSetError as exc:
+        print(f"ouen: {exc}", file=sys.stderr)
+        return 2
+    json.dump(rank_all(evalset, limit=args.limit), sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return 0
+
+
+def _matching_evaluate(args: argparse.Namespace) -> int:
+    """nDCG@k and precision@k of the engine and of the baseline on a judged file."""
+    from matching.evaluation import EvalSetError, evaluate, load
+
+    try:
+        evalset = load(args.file)
+    except EvalSetError as exc:
+        print(f"ouen: {exc}", file=sys.stderr)
+        return 2
+    json.dump(evaluate(evalset, k=args.k), sys.stdout, indent=1)
+    print()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "offline"):
+        # Commands that read only a file: no settings, keys or database needed.
+        offline: int = args.offline(args)
+        return offline
     try:
         settings = load_settings()
     except SettingsError as exc:
