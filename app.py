@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_password
 from admin.case_controllers import CaseController
+from admin.collaborator_controllers import CollaboratorController
 from admin.controllers import AuthController, DashboardController
 from admin.credentials import Passwords, make_hasher
 from admin.report_controllers import ReportController
@@ -36,6 +37,7 @@ from core.logs import configure_logging, request_logging
 from core.ratelimit import create_rate_limiter
 from core.security import MAX_BODY_BYTES, input_guard, security_headers
 from core.settings import Settings, load_settings
+from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
 from intake.services import purge_unverified
 from notifications.sender import EmailRenderer, OutboxSender
@@ -127,10 +129,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             readyz,
             ApplyController,
+            CollaborateController,
             VerifyController,
             AuthController,
             DashboardController,
             CaseController,
+            CollaboratorController,
             ReportController,
             UserController,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),

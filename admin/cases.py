@@ -17,6 +17,7 @@ from core.audit import AuditEvent, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.models import Proposal
+from matching.models import Collaborator
 
 SLA_BUSINESS_DAYS = 3
 CONTACT_FIELDS = ("nickname", "email", "phone", "website_url", "facebook_url", "twitter")
@@ -43,11 +44,14 @@ def mask_other(value: str) -> str:
     return value[:1] + "***" if value else ""
 
 
-def masked(cipher: FieldCipher, proposal: Proposal) -> dict[str, str]:
-    """Every contact field as staff may see it without a reveal."""
+def masked(
+    cipher: FieldCipher, record: Proposal | Collaborator,
+    fields: tuple[str, ...] = CONTACT_FIELDS,
+) -> dict[str, str]:
+    """Every contact field (`<name>_enc`) as staff may see it without a reveal."""
     out: dict[str, str] = {}
-    for name in CONTACT_FIELDS:
-        token = getattr(proposal, f"{name}_enc")
+    for name in fields:
+        token = getattr(record, f"{name}_enc")
         if not token:
             out[name] = ""
             continue
@@ -90,7 +94,8 @@ class Filters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern with `escape="\\"`."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -143,7 +148,7 @@ async def list_proposals(
             filters.until + timedelta(days=1), datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
     if filters.q:
         # Substring match: works for Japanese words of any length (高齢, 子ども食堂).
-        pattern = f"%{_escape_like(filters.q)}%"
+        pattern = f"%{escape_like(filters.q)}%"
         query = query.where(or_(col(Proposal.catchphrase).like(pattern, escape="\\"),
                                 col(Proposal.body).like(pattern, escape="\\")))
     oldest = filters.sort == "oldest"
@@ -180,18 +185,19 @@ def is_overdue(proposal: Proposal, now: datetime | None = None) -> bool:
 
 
 async def reveal(
-    db: AsyncSession, cipher: FieldCipher, audit: AuditLog, proposal: Proposal,
-    field_name: str, reason: str, staff: StaffUser, ip: str,
+    db: AsyncSession, cipher: FieldCipher, audit: AuditLog, record: Proposal | Collaborator,
+    field_name: str, reason: str, staff: StaffUser, ip: str, *, object_type: str = "proposal",
+    fields: tuple[str, ...] = CONTACT_FIELDS, reasons: tuple[str, ...] = REVEAL_REASONS,
 ) -> str | None:
     """One contact value in clear, for a stated reason; always an audit event."""
-    if field_name not in CONTACT_FIELDS or reason not in REVEAL_REASONS:
+    if field_name not in fields or reason not in reasons:
         return None
-    token = getattr(proposal, f"{field_name}_enc")
+    token = getattr(record, f"{field_name}_enc")
     if not token:
         return None
     await audit.record(db, "contact.revealed", actor=actor_of(staff),
-                       organisation=staff.organisation, object_type="proposal",
-                       object_id=proposal.id or "", detail=f"field={field_name} reason={reason}",
+                       organisation=staff.organisation, object_type=object_type,
+                       object_id=record.id or "", detail=f"field={field_name} reason={reason}",
                        ip=ip)
     return cipher.decrypt(token)
 

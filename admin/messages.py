@@ -32,6 +32,8 @@ MESSAGES = {
     "note_empty": N_("Please write the note before saving it."),
     "source_invalid": N_("Please choose how the proposal was received."),
     "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
+    "collaborator_action_invalid": N_("This change is not possible from the collaborator's "
+                                      "current status."),
 }
 
 SOURCE_LABELS = {
@@ -44,6 +46,7 @@ CONSENT_LABELS = {
     "verbal_phone": N_("Read the privacy policy out on the phone; the person agreed"),
     "signed_paper": N_("Signed the paper form with the privacy policy"),
     "in_person": N_("Agreed in person after reading the privacy policy"),
+    "web_form": N_("Ticked the box on the web form"),
 }
 
 CHANNEL_LABELS = {
@@ -65,6 +68,7 @@ OUTCOME_LABELS = {
 REVEAL_LABELS = {
     "contact_applicant": N_("To contact the applicant"),
     "verify_identity": N_("To check who the applicant is"),
+    "contact_collaborator": N_("To contact the collaborator"),
     "arrange_introduction": N_("To arrange an introduction"),
     "other": N_("Other business need"),
 }
@@ -86,4 +90,16 @@ ROLE_LABELS = {
     "coordinator": N_("Coordinator"),
     "editor": N_("Editor"),
     "auditor": N_("Auditor"),
+}
+
+COLLABORATOR_STATUS_LABELS = {
+    "active": N_("Available"),
+    "paused": N_("Paused"),
+    "retired": N_("Retired"),
+}
+
+COLLABORATOR_ACTION_LABELS = {
+    "pause": N_("Pause"),
+    "retire": N_("Retire"),
+    "reactivate": N_("Reactivate"),
 }

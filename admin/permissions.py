@@ -13,6 +13,8 @@ class Permission(StrEnum):
     STATS_EXPORT = "case:stats:export"
     CASE_EXPORT = "case:export:contact"
     CASE_REOPEN = "case:proposal:reopen"
+    COLLABORATOR_READ = "match:collaborator:read"
+    COLLABORATOR_MANAGE = "match:collaborator:manage"
     AUDIT_READ = "audit:event:read"
     USER_MANAGE = "admin:user:manage"
     ACCOUNT_SELF = "account:self:manage"
@@ -28,18 +30,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PROPOSAL_READ,
             Permission.PROPOSAL_UPDATE,
             Permission.CONTACT_REVEAL,
+            Permission.COLLABORATOR_READ,
+            Permission.COLLABORATOR_MANAGE,
             Permission.STATS_EXPORT,
             Permission.ACCOUNT_SELF,
         }
     ),
-    # Editors and auditors never see contact data, not even masked.
+    # Editors and auditors never see contact data, not even masked (CONTACT_REVEAL gates
+    # both the masked values and the reveal, for proposals and collaborators alike).
     "editor": frozenset(
-        {Permission.DASHBOARD_READ, Permission.PROPOSAL_READ, Permission.ACCOUNT_SELF}
+        {
+            Permission.DASHBOARD_READ,
+            Permission.PROPOSAL_READ,
+            Permission.COLLABORATOR_READ,
+            Permission.ACCOUNT_SELF,
+        }
     ),
     "auditor": frozenset(
         {
             Permission.DASHBOARD_READ,
             Permission.AUDIT_READ,
+            Permission.COLLABORATOR_READ,
             Permission.STATS_EXPORT,
             Permission.ACCOUNT_SELF,
         }

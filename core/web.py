@@ -50,6 +50,12 @@ async def form_fields(request: AnyRequest) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+async def form_lists(request: AnyRequest, *names: str) -> dict[str, list[str]]:
+    """Every value of fields that repeat (checkbox groups), in the order sent."""
+    form = await request.form()
+    return {name: [v for v in form.getall(name, []) if isinstance(v, str)] for name in names}
+
+
 def render(
     request: AnyRequest, template: str, status: int = 200, **context: Any
 ) -> Template:

@@ -12,23 +12,24 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import i18n
-from core.crypto import Signer
 from core.logs import log
 from core.web import AnyRequest, client_ip, form_fields, language_of, render, settings_of
 from intake import messages
-from intake.captcha import CaptchaResult, verify_captcha
-from intake.services import TokenState, submit_proposal, token_state, verify_email
+from intake.services import submit_proposal
+from intake.submission import (
+    HONEYPOT,
+    STARTED,
+    captcha_refusal,
+    looks_automated,
+    open_too_long,
+    started_stamp,
+    within_limits,
+)
 from intake.validation import CATEGORIES, WARDS, Validation, validate_proposal
+from intake.verification import TokenCheck, TokenState, token_state, verify_email
 
 logger = logging.getLogger("ouen.intake")
-HONEYPOT = "fax_number"
-STARTED = "_started"
 DB = NamedDependency[AsyncSession]
-
-
-def _signer(request: AnyRequest) -> Signer:
-    signer: Signer = request.app.state.form_signer
-    return signer
 
 
 def _form_page(
@@ -48,7 +49,7 @@ def _form_page(
         values=result.values if result else {},
         errors=messages_by_field,
         notice=notice,
-        started=started or _signer(request).timestamp(),
+        started=started or started_stamp(request),
         **_choices(),
     )
 
@@ -93,45 +94,28 @@ class ApplyController(Controller):
 
     @post("/submit", name="intake.apply.submit")
     async def submit(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
-        settings = settings_of(request)
         form = await form_fields(request)
-        started = form.get(STARTED, "")
-        age = _signer(request).age(started)
-        if form.get(HONEYPOT) or age is None or age < settings.form_min_seconds:
-            # Bots get the same answer as people, and nothing is stored or sent.
-            log(logger, logging.INFO, "submission dropped", reason="honeypot or timing")
+        if looks_automated(request, form):
             return Redirect(path="/apply/sent", status_code=303)
         result = validate_proposal(form)
         if result.errors or result.data is None:
             return _form_page(request, result, 422)
-        if age > settings.form_max_age_seconds:
-            _ = i18n.make_gettext(language_of(request))
-            notice = _("The form was open for too long. Please check your entries "
-                                "and send them again.")
+        notice = open_too_long(request, form)
+        if notice:
             return _form_page(request, result, 422, notice=notice)
-        ip = client_ip(request, settings.trusted_proxies)
-        cipher = request.app.state.cipher
-        limiter = request.app.state.rate_limiter
-        allowed_ip = await limiter.hit(
-            f"submit:ip:{cipher.blind_index(ip)}", settings.submit_limit_ip_per_hour, 3600
-        )
-        email_bidx = cipher.blind_index(result.data.email)
-        allowed_email = await limiter.hit(
-            f"submit:email:{email_bidx}",
-            settings.submit_limit_email_per_hour, 3600,
-        )
-        if not (allowed_ip and allowed_email):
-            log(logger, logging.WARNING, "submission rate limited")
+        sender = await within_limits(request, "submit", result.data.email)
+        if sender is None:
             return render(request, "intake/apply/limited.html", status=429)
-        captcha = await verify_captcha(
-            settings, request.app.state.http, form.get("h-captcha-response", ""), ip
-        )
-        if captcha is not CaptchaResult.PASSED:
-            return _captcha_failed(request, result, started, captcha)
+        refusal = await captcha_refusal(request, form, sender.ip)
+        if refusal:
+            status, notice = refusal
+            return _confirm_page(request, result, form.get(STARTED, ""), status, notice)
+        settings = settings_of(request)
         submitted = await submit_proposal(
-            db_session, cipher, request.app.state.audit, result.data, locale=language_of(request),
-            base_url=settings.base_url, sender_domain=settings.mail_from.rpartition("@")[2],
-            email_bidx=email_bidx, ip=ip,
+            db_session, request.app.state.cipher, request.app.state.audit, result.data,
+            locale=language_of(request), base_url=settings.base_url,
+            sender_domain=settings.mail_from.rpartition("@")[2],
+            email_bidx=sender.email_bidx, ip=sender.ip,
         )
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)
         return Redirect(path="/apply/sent", status_code=303)
@@ -141,18 +125,6 @@ class ApplyController(Controller):
         return render(request, "intake/apply/sent.html")
 
 
-def _captcha_failed(
-    request: AnyRequest, result: Validation, started: str, captcha: CaptchaResult
-) -> Template:
-    _ = i18n.make_gettext(language_of(request))
-    if captcha is CaptchaResult.UNAVAILABLE:
-        notice = _("We could not check the CAPTCHA just now. Nothing has been sent; "
-                            "please try again in a few minutes.")
-        return _confirm_page(request, result, started, status=503, notice=notice)
-    notice = _("The CAPTCHA check did not pass. Please complete it and send again.")
-    return _confirm_page(request, result, started, status=422, notice=notice)
-
-
 _TOKEN_PAGES = {
     TokenState.USED: ("intake/verify/used.html", 410),
     TokenState.EXPIRED: ("intake/verify/expired.html", 410),
@@ -160,23 +132,28 @@ _TOKEN_PAGES = {
 }
 
 
+def _token_page(request: AnyRequest, check: TokenCheck) -> Template:
+    template, status = _TOKEN_PAGES[check.state]
+    return render(request, template, status=status, kind=check.kind)
+
+
 class VerifyController(Controller):
+    """One page for every emailed confirmation link: proposals and collaborators."""
+
     path = "/verify"
 
     @get("/{token:str}", name="intake.verify.show")
     async def show(self, request: AnyRequest, token: FromPath[str], db_session: DB) -> Template:
-        state = await token_state(db_session, token)
-        if state is TokenState.VALID:
-            return render(request, "intake/verify/confirm.html", token=token)
-        template, status = _TOKEN_PAGES[state]
-        return render(request, template, status=status)
+        check = await token_state(db_session, token)
+        if check.state is TokenState.VALID:
+            return render(request, "intake/verify/confirm.html", token=token, kind=check.kind)
+        return _token_page(request, check)
 
     @post("/{token:str}", name="intake.verify.submit")
     async def verify(self, request: AnyRequest, token: FromPath[str], db_session: DB) -> Template:
         ip = client_ip(request, settings_of(request).trusted_proxies)
-        state, ref = await verify_email(db_session, request.app.state.audit, token, ip=ip)
-        if state is TokenState.VALID:
-            log(logger, logging.INFO, "proposal verified")
-            return render(request, "intake/verify/done.html", ref=ref)
-        template, status = _TOKEN_PAGES[state]
-        return render(request, template, status=status)
+        check = await verify_email(db_session, request.app.state.audit, token, ip=ip)
+        if check.state is TokenState.VALID:
+            log(logger, logging.INFO, f"{check.kind} verified")
+            return render(request, "intake/verify/done.html", ref=check.ref, kind=check.kind)
+        return _token_page(request, check)

@@ -1,4 +1,5 @@
-"""Labels and error messages of the proposal form, marked for the catalogues."""
+"""Labels and error messages of the proposal and collaborator forms, marked for the
+catalogues."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ ERRORS = {
     "too_long_50": N_("%(field)s must be 50 characters or fewer."),
     "too_long_60": N_("%(field)s must be 60 characters or fewer."),
     "too_long_100": N_("%(field)s must be 100 characters or fewer."),
+    "too_long_2000": N_("%(field)s must be 2,000 characters or fewer."),
     "too_long_8000": N_("%(field)s must be 8,000 characters or fewer."),
     "email_invalid": N_("Please enter an email address such as name@example.jp."),
     "phone_invalid": N_("Please enter a Japanese phone number such as 078-322-0000 or "
@@ -37,6 +39,11 @@ ERRORS = {
                           "x.com address."),
     "choice_invalid": N_("Please choose %(field)s from the list."),
     "consent_required": N_("Please read the privacy policy and tick the box to agree."),
+    "choose_some": N_("Please choose at least one option in %(field)s."),
+    "offers_required": N_("Please tick or write at least one thing you can offer."),
+    "offer_too_long": N_("Each thing you can offer must be 30 characters or fewer."),
+    "offers_too_many": N_("Please list at most 15 things you can offer."),
+    "capacity_invalid": N_("Please enter a number from 1 to 20 for %(field)s."),
 }
 
 CATEGORY_LABELS = {
@@ -65,4 +72,56 @@ WARD_LABELS = {
     "tarumi": N_("Tarumi Ward"),
     "nishi": N_("Nishi Ward"),
     "citywide": N_("Whole city"),
+}
+
+COLLABORATOR_LABELS = {
+    "display_name": N_("Name for contact (a nickname is fine)"),
+    "org_name": N_("Organisation name"),
+    "org_type": N_("Type of organisation"),
+    "email": N_("Email"),
+    "phone": N_("Phone number"),
+    "categories": N_("Categories you care about"),
+    "wards": N_("Areas where you can help"),
+    "offers": N_("What you can offer"),
+    "offers_other": N_("Other things you can offer"),
+    "availability": N_("When you are available"),
+    "capacity": N_("How many projects at once"),
+    "intro": N_("Short introduction"),
+    "consent": N_("I have read the privacy policy and agree to be introduced to people "
+                  "who propose support"),
+}
+
+ORG_TYPE_LABELS = {
+    "individual": N_("Individual"),
+    "npo": N_("NPO or civic group"),
+    "business": N_("Shop or self-employed"),
+    "student_group": N_("Student group"),
+    "neighbourhood_association": N_("Neighbourhood association"),
+    "welfare_facility": N_("Welfare facility"),
+    "school": N_("School"),
+    "company": N_("Company"),
+    "other": N_("Other"),
+}
+
+AVAILABILITY_LABELS = {
+    "anytime": N_("Any time"),
+    "weekdays": N_("Weekdays"),
+    "weekends": N_("Weekends and holidays"),
+    "evenings": N_("Evenings"),
+}
+
+# The suggested tags are stored in Japanese; the Japanese catalogue maps each English label
+# back to exactly the tag, so a Japanese page shows the tag itself.
+OFFER_LABELS = {
+    "会場提供": N_("Providing a venue"),
+    "配送": N_("Delivery"),
+    "送迎": N_("Driving people"),
+    "人手": N_("Helping hands"),
+    "物資提供": N_("Providing goods"),
+    "寄付": N_("Donations"),
+    "広報": N_("Publicity"),
+    "翻訳": N_("Translation"),
+    "IT支援": N_("IT support"),
+    "専門知識": N_("Expert knowledge"),
+    "調理": N_("Cooking"),
 }

@@ -1,11 +1,14 @@
-"""Tables of the public intake: proposals (応援したいこと) and their email-verification tokens."""
+"""Tables of the public intake: proposals (応援したいこと) and email-verification tokens
+(for proposals and for collaborators' registrations)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
+
+import matching.models  # noqa: F401 - registers `collaborator`, a verification_token FK target
 
 
 class Proposal(SQLModel, table=True):
@@ -51,12 +54,24 @@ class Proposal(SQLModel, table=True):
 
 
 class VerificationToken(SQLModel, table=True):
-    """An email-confirmation link; only the SHA-256 of the token is kept."""
+    """An email-confirmation link for a proposal or a collaborator (exactly one of the two);
+    only the SHA-256 of the token is kept."""
 
     __tablename__ = "verification_token"
+    __table_args__ = (
+        CheckConstraint(
+            "(proposal_id IS NULL) <> (collaborator_id IS NULL)",
+            name="ck_verification_token_one_subject",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    proposal_id: int | None = Field(
+        default=None, foreign_key="proposal.id", ondelete="CASCADE", index=True
+    )
+    collaborator_id: int | None = Field(
+        default=None, foreign_key="collaborator.id", ondelete="CASCADE", index=True
+    )
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime
     used_at: datetime | None = None

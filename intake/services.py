@@ -1,8 +1,8 @@
-"""Intake domain logic: store a proposal, verify its email, purge what was never verified."""
+"""Intake domain logic: store a proposal, purge what was never verified (proposals and
+collaborators). Email links are checked in intake.verification."""
 
 from __future__ import annotations
 
-import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +16,7 @@ from core.crypto import FieldCipher, hash_token, new_token
 from core.db import utcnow
 from intake.models import Proposal, VerificationToken
 from intake.validation import ProposalInput
+from matching.models import Collaborator
 from notifications.services import enqueue_email
 
 POLICY_VERSION = "2026-11-01"
@@ -30,10 +31,10 @@ UNVERIFIED_RETENTION = timedelta(hours=48)
 _REF_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
 
 
-def new_reference() -> str:
+def new_reference(prefix: str = "OU") -> str:
     """A public reference code such as `OU-7KQM-2XPD`, safe to say on the phone."""
     chars = "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
-    return f"OU-{chars[:4]}-{chars[4:]}"
+    return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
 
 @dataclass(frozen=True)
@@ -154,82 +155,29 @@ async def enter_on_behalf(
     return Submitted(ref=ref, proposal_id=proposal_id)
 
 
-class TokenState(enum.Enum):
-    VALID = "valid"
-    USED = "used"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
-
-
-async def _find_token(
-    session: AsyncSession, token: str, lock: bool = False
-) -> VerificationToken | None:
-    if not token or len(token) > 100:
-        return None
-    query = select(VerificationToken).where(VerificationToken.token_hash == hash_token(token))
-    if lock:
-        query = query.with_for_update()  # two clicks at once: the second waits, then sees USED
-    return (await session.exec(query)).first()
-
-
-def _state(row: VerificationToken | None, now: datetime) -> TokenState:
-    if row is None:
-        return TokenState.UNKNOWN
-    if row.used_at is not None:
-        return TokenState.USED
-    if row.expires_at <= now:
-        return TokenState.EXPIRED
-    return TokenState.VALID
-
-
-async def token_state(session: AsyncSession, token: str, now: datetime | None = None) -> TokenState:
-    """What a verification link is worth, without changing anything (GET is safe)."""
-    return _state(await _find_token(session, token), now or utcnow())
-
-
-async def verify_email(
-    session: AsyncSession, audit: AuditLog, token: str, ip: str = "", now: datetime | None = None
-) -> tuple[TokenState, str | None]:
-    """Use the token once: the proposal becomes `new`. Returns the state and the reference."""
-    now = now or utcnow()
-    row = await _find_token(session, token, lock=True)
-    state = _state(row, now)
-    if state is not TokenState.VALID or row is None:
-        return state, None
-    proposal = await session.get(Proposal, row.proposal_id)
-    if proposal is None:
-        return TokenState.UNKNOWN, None
-    row.used_at = now
-    session.add(row)
-    if proposal.status == "unverified":
-        proposal.status = "new"
-        proposal.verified_at = now
-        session.add(proposal)
-        await audit.record(
-            session, "proposal.verified", actor="applicant", object_type="proposal",
-            object_id=proposal.id or "", detail="status unverified -> new", ip=ip, now=now,
-        )
-    return TokenState.VALID, proposal.ref
-
-
 async def purge_unverified(
     session: AsyncSession,
     audit: AuditLog,
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> int:
-    """Delete proposals never verified within 48 h, and their tokens. Returns the count."""
+    """Delete proposals and collaborators never verified within 48 h, and their tokens.
+    Returns how many records were (or, with `dry_run`, would be) deleted."""
     cutoff = (now or utcnow()) - UNVERIFIED_RETENTION
-    stale = select(Proposal.id).where(
-        col(Proposal.status) == "unverified", col(Proposal.created_at) < cutoff
-    )
-    ids = list((await session.exec(stale)).all())
-    if dry_run or not ids:
-        return len(ids)
-    await session.exec(delete(VerificationToken).where(col(VerificationToken.proposal_id).in_(ids)))
-    await session.exec(delete(Proposal).where(col(Proposal.id).in_(ids)))
-    await audit.record(
-        session, "retention.purge_unverified", actor="system", object_type="proposal",
-        detail=f"deleted={len(ids)}", now=now,
-    )
-    return len(ids)
+    deleted = 0
+    for model, token_column in ((Proposal, VerificationToken.proposal_id),
+                                (Collaborator, VerificationToken.collaborator_id)):
+        stale = select(model.id).where(
+            col(model.status) == "unverified", col(model.created_at) < cutoff
+        )
+        ids = list((await session.exec(stale)).all())
+        deleted += len(ids)
+        if dry_run or not ids:
+            continue
+        await session.exec(delete(VerificationToken).where(col(token_column).in_(ids)))
+        await session.exec(delete(model).where(col(model.id).in_(ids)))
+        await audit.record(
+            session, "retention.purge_unverified", actor="system",
+            object_type=model.__tablename__, detail=f"deleted={len(ids)}", now=now,
+        )
+    return deleted

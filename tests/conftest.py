@@ -42,7 +42,7 @@ PG_ADMIN_URL = os.environ.get(
 REQUIRE_PG = os.environ.get("OUEN_REQUIRE_POSTGRES") == "1"
 TABLES = (
     "verification_token", "contact_entry", "case_note", "proposal_transition", "proposal",
-    "outbox_message",
+    "collaborator", "outbox_message",
     "audit_event", "staff_session", "staff_user",
 )
 BASE_URL = "https://ouen.test"
