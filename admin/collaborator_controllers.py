@@ -45,7 +45,7 @@ from core.web import (
     settings_of,
 )
 from intake import messages as intake_messages
-from intake.collaborator_controllers import collaborator_choices
+from intake.collaborator_controllers import collaborator_choices, error_messages
 from intake.collaborator_services import enter_collaborator_on_behalf
 from intake.collaborator_validation import LIST_FIELDS, validate_collaborator, validate_profile
 from intake.validation import CATEGORIES, WARDS
@@ -86,11 +86,11 @@ def _choices() -> dict[str, Any]:
 
 
 def _errors(request: AnyRequest, errors: dict[str, str]) -> dict[str, str]:
+    """The form's messages, and the staff pages' own (such as the consent method)."""
     _ = i18n.make_gettext(language_of(request))
-    labels = intake_messages.COLLABORATOR_LABELS
-    return {name: _(intake_messages.ERRORS[code], field=_(labels[name]))
-            if code in intake_messages.ERRORS else _(messages.MESSAGES[code])
-            for name, code in errors.items()}
+    form = error_messages(request, {name: code for name, code in errors.items()
+                                    if code in intake_messages.ERRORS})
+    return {name: form.get(name) or _(messages.MESSAGES[code]) for name, code in errors.items()}
 
 
 async def _collaborator(db: AsyncSession, collaborator_id: int) -> Collaborator:

@@ -43,10 +43,6 @@ TEXT_FIELDS = (
 LIST_FIELDS = ("categories", "wards", "offers")
 FORM_ORDER = ("display_name", "org_name", "org_type", "email", "phone", "categories", "wards",
               "offers", "offers_other", "availability", "capacity", "intro", "consent")
-CONTACT_FIELDS = ("display_name", "email", "phone")
-# What staff may edit later: everything but contact data and consent.
-PROFILE_FIELDS = ("org_name", "org_type", "categories", "wards", "offers", "offers_other",
-                  "availability", "capacity", "intro")
 CITYWIDE = "citywide"
 # Free tags are separated by commas, 、 or semicolons (full-width ones become ASCII by NFKC).
 _TAG_SEPARATORS = re.compile(r"[,、;\n]")
