@@ -25,6 +25,8 @@ from admin.case_controllers import CaseController
 from admin.collaborator_controllers import CollaboratorController
 from admin.controllers import AuthController, DashboardController
 from admin.credentials import Passwords, make_hasher
+from admin.match_controllers import MatchController
+from admin.project_controllers import ProjectController
 from admin.report_controllers import ReportController
 from admin.sessions import create_session_store
 from admin.user_controllers import UserController
@@ -40,6 +42,9 @@ from core.settings import Settings, load_settings
 from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
 from intake.services import purge_unverified
+from matching.controllers import CallController, IntroductionController
+from matching.introductions import Mailer, remind_and_expire
+from matching.service import MatchingIndex, OpenProposals
 from notifications.sender import EmailRenderer, OutboxSender
 from notifications.transport import Transport, create_transport
 from notifications.worker import Worker
@@ -68,7 +73,17 @@ def build_worker(
         async with sessions() as session, session.begin():
             return await purge_unverified(session, AuditLog(settings.audit_key))
 
-    return Worker(sender=sender, jobs=[("purge_unverified", 600.0, purge)])
+    async def introductions() -> tuple[int, int]:
+        domain = settings.mail_from.rpartition("@")[2]
+        mailer = Mailer(cipher, settings.base_url.rstrip("/"), domain)
+        async with sessions() as session, session.begin():
+            return await remind_and_expire(
+                session, AuditLog(settings.audit_key), mailer,
+                skip_locked=not is_sqlite(settings.database_url),
+            )
+
+    return Worker(sender=sender, jobs=[("purge_unverified", 600.0, purge),
+                                       ("introduction_reminders", 3600.0, introductions)])
 
 
 def make_cipher(settings: Settings) -> FieldCipher:
@@ -100,6 +115,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.passwords = Passwords(make_hasher(fast=settings.env == "test"))
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.http = httpx.AsyncClient(follow_redirects=False)
+        app.state.matching = MatchingIndex()
+        app.state.open_proposals = OpenProposals()
         stop = asyncio.Event()
         task = None
         if settings.inprocess_worker:
@@ -135,6 +152,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DashboardController,
             CaseController,
             CollaboratorController,
+            MatchController,
+            ProjectController,
+            IntroductionController,
+            CallController,
             ReportController,
             UserController,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),

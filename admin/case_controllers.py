@@ -133,6 +133,8 @@ async def _case_page(
         contact=masked(request.app.state.cipher, proposal) if can_see_contact else None,
         revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
         can_reopen=allowed(staff.role, Permission.CASE_REOPEN),
+        can_match=allowed(staff.role, Permission.COLLABORATOR_MANAGE)
+        and proposal.status not in CLOSED,
         # Summaries and notes are free text that may hold names and numbers.
         can_read_notes=can_see_contact,
         next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,

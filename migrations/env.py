@@ -11,9 +11,9 @@ from sqlmodel import SQLModel
 import admin.models  # noqa: F401 - registers the tables
 import core.audit  # noqa: F401
 import intake.models  # noqa: F401
-import matching.models  # noqa: F401
 import notifications.models  # noqa: F401
 from core.db import create_engine, is_sqlite
+from matching import introductions, models, projects  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

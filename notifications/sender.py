@@ -25,6 +25,7 @@ from core.crypto import FieldCipher
 from core.db import utcnow
 from core.logs import log
 from notifications.models import OutboxMessage
+from notifications.services import CC_KEY
 from notifications.transport import PermanentError, TransientError, Transport
 
 logger = logging.getLogger("ouen.mail")
@@ -62,12 +63,14 @@ class EmailRenderer:
 
 def build_message(
     *, sender: str, recipient: str, message_id: str, subject: str, text: str, html: str,
-    now: datetime,
+    now: datetime, cc: str | None = None,
 ) -> EmailMessage:
     """Addresses go through Address(), which refuses CR/LF and other header injection."""
     message = EmailMessage()
     message["From"] = Address(addr_spec=sender)
     message["To"] = Address(addr_spec=recipient)
+    if cc:
+        message["Cc"] = Address(addr_spec=cc)
     message["Subject"] = subject
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(now.replace(tzinfo=UTC), usegmt=True)
@@ -136,10 +139,11 @@ class OutboxSender:
     def _build(self, row: OutboxMessage, now: datetime) -> EmailMessage:
         assert row.context_enc is not None and row.recipient_enc is not None
         context = json.loads(self.cipher.decrypt(row.context_enc))
+        cc = context.pop(CC_KEY, None)
         subject, text, html = self.renderer.render(row.template, row.locale, context)
         return build_message(
             sender=self.sender, recipient=self.cipher.decrypt(row.recipient_enc),
-            message_id=row.message_id, subject=subject, text=text, html=html, now=now,
+            message_id=row.message_id, subject=subject, text=text, html=html, now=now, cc=cc,
         )
 
     async def _record(self, row_id: int, now: datetime, outcome: str, error: str | None) -> int:

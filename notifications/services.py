@@ -14,6 +14,7 @@ from core.crypto import FieldCipher
 from core.db import utcnow
 from notifications.models import OutboxMessage
 
+CC_KEY = "_cc"  # a copy recipient travels inside the encrypted context
 INSERT_MESSAGE = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]
 
 
@@ -31,11 +32,15 @@ async def enqueue_email(
     context: dict[str, Any],
     sender_domain: str,
     now: datetime | None = None,
+    cc: str | None = None,
 ) -> None:
     """Queue one email; it is sent only if the caller's transaction commits.
 
-    Recipient and context (which may hold a link token) are encrypted at rest."""
+    Recipient, copy and context (which may hold a link token) are encrypted at rest, and
+    erased once sent."""
     now = now or utcnow()
+    if cc:
+        context = {**context, CC_KEY: cc}
     conn = await session.connection()
     await conn.execute(
         INSERT_MESSAGE,

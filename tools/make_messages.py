@@ -1,4 +1,4 @@
-"""Extract message ids and write locales/ja/LC_MESSAGES/messages.po from tools/ja_messages.py."""
+"""Extract message ids and write locales/ja/LC_MESSAGES/messages.po from tools/ja_messages*.py."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ def extract_ids() -> list[str]:
 
 
 def main() -> int:
-    from tools.ja_messages import JA
+    from tools.ja_messages import JA as JA_MAIN
+    from tools.ja_messages_matching import JA as JA_MATCHING
+
+    JA = {**JA_MAIN, **JA_MATCHING}
 
     catalog = Catalog(locale="ja", project="ouen", charset="utf-8", fuzzy=False)
     missing = [m for m in extract_ids() if m not in JA]

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from core.cli import main
-from matching.engine import CollaboratorDoc, Index, ProposalDoc, baseline
+from matching.engine import (
+    CollaboratorDoc,
+    Index,
+    ProposalDoc,
+    ProposalIndex,
+    baseline,
+    proposal_as_helper,
+)
 from matching.evaluation import evaluate, load, ndcg_at, precision_at
 
 DEV_SET = Path(__file__).resolve().parents[1] / "data" / "matching-dev.json"
@@ -185,3 +192,51 @@ def test_cli_reports_an_unreadable_file_without_a_traceback(
     bad.write_text("{not json", encoding="utf-8")
     assert main(["matching", "rank", str(bad)]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_ranking_from_the_collaborators_side_uses_the_same_judgement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matching.engine as engine
+
+    monkeypatch.setattr(engine, "TEXT_WEIGHT", 0.0)
+    dev = load(DEV_SET)
+    proposals, collaborators = dev.proposals[:12], dev.collaborators[:30]
+    forward = Index(collaborators)
+    reverse = engine.ProposalIndex(proposals)
+    for collaborator in collaborators:
+        from_collaborator = {
+            s.collaborator_id: s.score for s in reverse.rank(collaborator, limit=len(proposals))
+        }
+        for proposal in proposals:
+            from_proposal = {
+                s.collaborator_id: s.score
+                for s in forward.rank(proposal, limit=len(collaborators))
+            }
+            assert from_collaborator[proposal.id] == pytest.approx(
+                from_proposal[collaborator.id], abs=1e-3
+            ), (proposal.id, collaborator.id)
+
+
+def test_for_a_collaborator_the_proposals_needing_their_offer_come_first() -> None:
+    needs_delivery = PROPOSAL
+    needs_translation = replace(
+        PROPOSAL, id="q", body="外国人の家族向けの案内を訳してくれる方を探しています。"
+    )
+    index = ProposalIndex([needs_translation, needs_delivery])
+    (first, second) = index.rank(collaborator("c"))
+    assert (first.collaborator_id, second.collaborator_id) == ("p", "q")
+    assert ("offers_main", "配送") in {(r.code, r.value) for r in first.reasons}
+    assert [s.collaborator_id for s in index.rank(collaborator("c"), exclude={"p"})] == ["q"]
+
+
+def test_a_proposal_can_be_read_as_an_offer_of_help() -> None:
+    kitchen = ProposalDoc(
+        id="k", category="restaurants", ward="nada", catchphrase="店の厨房を活かしたい",
+        body="灘区で食堂を営んでいます。厨房で大量調理ができ、店舗の2階を開放できます。"
+        "配達を手伝ってくれる方を探しています。",
+    )
+    helper = proposal_as_helper(kitchen)
+    assert {"調理", "会場提供"} <= set(helper.offers)
+    assert "配送" not in helper.offers  # that is what it asks for, not what it gives
+    assert helper.wards == ("nada",)
