@@ -48,7 +48,8 @@ from matching.service import MatchingIndex, OpenProposals
 from notifications.sender import EmailRenderer, OutboxSender
 from notifications.transport import Transport, create_transport
 from notifications.worker import Worker
-from publishing.controllers import home, privacy
+from publishing.controllers import feed, home, photo, privacy, projects, story
+from publishing.public import PublicCache
 
 ROOT = Path(__file__).resolve().parent
 
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.http = httpx.AsyncClient(follow_redirects=False)
         app.state.matching = MatchingIndex()
         app.state.open_proposals = OpenProposals()
+        app.state.public = PublicCache()
         stop = asyncio.Event()
         task = None
         if settings.inprocess_worker:
@@ -143,6 +145,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             home,
             privacy,
+            projects,
+            feed,
+            story,
+            photo,
             healthz,
             readyz,
             ApplyController,

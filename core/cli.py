@@ -90,7 +90,7 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 
     count = asyncio.run(run())
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"unverified proposals older than 48 hours: {verb} {count}")
+    print(f"unverified proposals and collaborators older than 48 hours: {verb} {count}")
     return 0
 
 

@@ -33,6 +33,10 @@ def content_security_policy(settings: Settings) -> str:
     )
 
 
+# Pages with forms, tokens or staff data: never stored by browsers or proxies.
+PRIVATE_PATHS = ("/verify/", "/apply", "/collaborate", "/introductions/", "/stories/", "/admin")
+
+
 def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:
     """A before_send hook adding the headers; HSTS only in production (https)."""
     headers = {
@@ -51,7 +55,7 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
             mutable = MutableScopeHeaders.from_message(message)
             for name, value in headers.items():
                 mutable[name] = value
-            if scope.get("path", "").startswith(("/verify/", "/apply", "/admin")):
+            if scope.get("path", "").startswith(PRIVATE_PATHS):
                 mutable["cache-control"] = "no-store"
 
     return before_send

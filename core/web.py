@@ -56,21 +56,33 @@ async def form_lists(request: AnyRequest, *names: str) -> dict[str, list[str]]:
     return {name: [v for v in form.getall(name, []) if isinstance(v, str)] for name in names}
 
 
+def page_context(request: AnyRequest) -> dict[str, Any]:
+    """What every page's chrome needs: the language, its translations and the switch link."""
+    lang = language_of(request)
+    tr = i18n.translations(lang)
+    other = "en" if lang == "ja" else "ja"
+    path = request.url.path if request.method in ("GET", "HEAD") else "/"
+    return {
+        "_": i18n.make_gettext(lang),
+        "ngettext": tr.ngettext,
+        "lang": lang,
+        "other_lang": other,
+        "lang_switch_url": f"{path}?lang={other}",
+        "settings": settings_of(request),
+    }
+
+
 def render(
     request: AnyRequest, template: str, status: int = 200, **context: Any
 ) -> Template:
     """A page in the request's language, with the chrome every page needs."""
-    lang = language_of(request)
-    tr = i18n.translations(lang)
     settings = settings_of(request)
-    other = "en" if lang == "ja" else "ja"
-    path = request.url.path if request.method in ("GET", "HEAD") else "/"
     cookies: list[Cookie] = []
     if request.query_params.get("lang") in i18n.LANGUAGES:
         cookies.append(
             Cookie(
                 key=i18n.LANG_COOKIE,
-                value=lang,
+                value=language_of(request),
                 max_age=365 * 24 * 3600,
                 httponly=True,
                 samesite="lax",
@@ -79,15 +91,7 @@ def render(
         )
     return Template(
         template_name=template,
-        context={
-            "_": i18n.make_gettext(lang),
-            "ngettext": tr.ngettext,
-            "lang": lang,
-            "other_lang": other,
-            "lang_switch_url": f"{path}?lang={other}",
-            "settings": settings,
-            **context,
-        },
+        context={**page_context(request), **context},
         status_code=status,
         cookies=cookies,
     )

@@ -1,1 +1,1 @@
-"""matching: see DESIGN.md section 3 (not built yet)."""
+"""matching: the collaborator pool, the ranking engine, introductions, projects and calls."""

@@ -14,6 +14,7 @@ import intake.models  # noqa: F401
 import notifications.models  # noqa: F401
 from core.db import create_engine, is_sqlite
 from matching import introductions, models, projects  # noqa: F401
+from publishing import models as publishing_models  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,20 +1,220 @@
-"""Public site pages: home and the privacy policy."""
+"""Public site pages: home, privacy policy, project stories, their photos and the feed.
+
+Published pages are served from the per-process cache in publishing/public.py with an
+ETag and Last-Modified; a conditional GET that still matches gets 304 without a body."""
 
 from __future__ import annotations
 
-from litestar import get
-from litestar.response import Template
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
-from core.web import AnyRequest, render
-from intake.messages import CATEGORY_LABELS
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.web import AnyRequest, language_of, page_context, render, settings_of
+from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from intake.services import POLICY_VERSION
+from publishing import public
+from publishing.models import StoryPhoto
+
+DB = NamedDependency[AsyncSession]
+HTML = "text/html; charset=utf-8"
+# Browsers and proxies may keep published pages but must ask again each time (a 304 is
+# cheap), so an unpublished story is gone at once.
+CACHE_CONTROL = "public, no-cache"
+FEED_SIZE = 20
+
+
+def _cache(request: AnyRequest) -> public.PublicCache:
+    cache: public.PublicCache = request.app.state.public
+    return cache
+
+
+def _http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def _not_modified(request: AnyRequest, page: public.CachedPage) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return page.etag in {tag.strip() for tag in match.split(",")} or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            moment = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return page.last_modified.replace(microsecond=0) <= moment
+    return False
+
+
+def _respond(request: AnyRequest, page: public.CachedPage, media_type: str = HTML) -> Response[Any]:
+    headers = {
+        "etag": page.etag,
+        "last-modified": _http_date(page.last_modified),
+        "cache-control": CACHE_CONTROL,
+        "vary": "Accept-Language, Cookie",
+    }
+    if _not_modified(request, page):
+        return Response(content=b"", status_code=304, headers=headers, media_type=media_type)
+    return Response(content=page.body, headers=headers, media_type=media_type)
+
+
+def _render_text(request: AnyRequest, template: str, **context: Any) -> str:
+    engine = request.app.template_engine
+    assert engine is not None
+    return str(engine.get_template(template).render({**page_context(request), **context}))
+
+
+def _filters(request: AnyRequest) -> tuple[str, str, int]:
+    q = request.query_params
+    category = q.get("category", "") if q.get("category", "") in CATEGORY_LABELS else ""
+    ward = q.get("ward", "") if q.get("ward", "") in WARD_LABELS else ""
+    try:
+        page = min(max(int(q.get("page", "1")), 1), 10_000)
+    except ValueError:
+        page = 1
+    return category, ward, page
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "categories": list(CATEGORY_LABELS.items()),
+        "wards": list(WARD_LABELS.items()),
+        "category_labels": CATEGORY_LABELS,
+        "ward_labels": WARD_LABELS,
+    }
+
+
+def _cacheable(request: AnyRequest) -> bool:
+    # ?lang= sets the language cookie: let the normal page path do that.
+    return "lang" not in request.query_params
 
 
 @get("/", name="public.home")
-async def home(request: AnyRequest) -> Template:
-    return render(request, "publishing/home.html", categories=list(CATEGORY_LABELS.items()))
+async def home(request: AnyRequest, db_session: DB) -> Template:
+    await _cache(request).refresh(db_session)
+    latest, _more = await public.published_page(db_session)
+    return render(
+        request,
+        "publishing/home.html",
+        categories=list(CATEGORY_LABELS.items()),
+        figures=await public.figures(db_session),
+        latest=latest[:3],
+        category_labels=CATEGORY_LABELS,
+        ward_labels=WARD_LABELS,
+    )
 
 
 @get("/privacy", name="public.privacy")
 async def privacy(request: AnyRequest) -> Template:
     return render(request, "publishing/privacy.html", policy_version=POLICY_VERSION)
+
+
+@get("/projects", name="public.projects")
+async def projects(request: AnyRequest, db_session: DB) -> Response[Any] | Template:
+    cache = _cache(request)
+    await cache.refresh(db_session)
+    category, ward, page = _filters(request)
+
+    async def context() -> dict[str, Any]:
+        stories, more = await public.published_page(
+            db_session, category=category, ward=ward, page=page
+        )
+        return {
+            "stories": stories,
+            "more": more,
+            "page": page,
+            "category": category,
+            "ward": ward,
+            "calls": await public.latest_calls(db_session) if page == 1 else [],
+            **_choices(),
+        }
+
+    if not _cacheable(request):
+        return render(request, "publishing/projects/list.html", **(await context()))
+    path = f"/projects?c={category}&w={ward}&p={page}"
+
+    async def draw() -> str:
+        return _render_text(request, "publishing/projects/list.html", **(await context()))
+
+    changed = cache.last_change() or datetime(2026, 1, 1, tzinfo=UTC)
+    cached = await cache.page(path, language_of(request), cache.generation, changed, draw)
+    return _respond(request, cached)
+
+
+@get("/projects/{slug:str}", name="public.story")
+async def story(request: AnyRequest, slug: FromPath[str], db_session: DB
+                ) -> Response[Any] | Template:
+    cache = _cache(request)
+    await cache.refresh(db_session)
+    known = cache.stories.get(slug)
+    if known is None:
+        raise NotFoundException()
+
+    async def context() -> dict[str, Any]:
+        found = await public.story_by_slug(db_session, slug)
+        if found is None:
+            raise NotFoundException()
+        return {
+            "story": found,
+            "photos": await public.photos_of(db_session, found.id or 0),
+            "calls": await public.related_calls(db_session, found),
+            "canonical": f"{settings_of(request).base_url.rstrip('/')}/projects/{slug}",
+            **_choices(),
+        }
+
+    if not _cacheable(request):
+        return render(request, "publishing/projects/story.html", **(await context()))
+
+    async def draw() -> str:
+        return _render_text(request, "publishing/projects/story.html", **(await context()))
+
+    key = f"{known.id}:{known.version}:{cache.generation}"
+    cached = await cache.page(f"/projects/{slug}", language_of(request), key,
+                              known.updated_at, draw)
+    return _respond(request, cached)
+
+
+@get("/projects/{slug:str}/photos/{photo_id:int}", name="public.story_photo")
+async def photo(request: AnyRequest, slug: FromPath[str], photo_id: FromPath[int],
+                db_session: DB) -> Response[Any]:
+    cache = _cache(request)
+    await cache.refresh(db_session)
+    known = cache.stories.get(slug)
+    if known is None or not 1 <= photo_id < 2**31:
+        raise NotFoundException()
+    row = await db_session.get(StoryPhoto, photo_id)
+    if row is None or row.story_id != known.id:
+        raise NotFoundException()
+    etag = f'"photo-{row.id}-{row.created_at.timestamp():.0f}"'
+    headers = {"etag": etag, "cache-control": CACHE_CONTROL,
+               "last-modified": _http_date(row.created_at)}
+    if request.headers.get("if-none-match") == etag:
+        return Response(content=b"", status_code=304, headers=headers, media_type=row.mime)
+    return Response(content=row.data, headers=headers, media_type=row.mime)
+
+
+@get("/projects/feed.atom", name="public.feed")
+async def feed(request: AnyRequest, db_session: DB) -> Response[Any]:
+    cache = _cache(request)
+    await cache.refresh(db_session)
+    lang = language_of(request)
+
+    async def draw() -> str:
+        stories, _more = await public.published_page(db_session)
+        base = settings_of(request).base_url.rstrip("/")
+        updated = cache.last_change() or datetime(2026, 1, 1, tzinfo=UTC)
+        return _render_text(request, "publishing/projects/feed.xml", stories=stories[:FEED_SIZE],
+                            base=base, updated=updated)
+
+    changed = cache.last_change() or datetime(2026, 1, 1, tzinfo=UTC)
+    cached = await cache.page("/projects/feed.atom", lang, cache.generation, changed, draw)
+    return _respond(request, cached, media_type="application/atom+xml; charset=utf-8")

@@ -41,8 +41,8 @@ PG_ADMIN_URL = os.environ.get(
 )
 REQUIRE_PG = os.environ.get("OUEN_REQUIRE_POSTGRES") == "1"
 TABLES = (
-    "help_call", "project_member", "project", "introduction", "verification_token",
-    "contact_entry", "case_note", "proposal_transition", "proposal",
+    "story_photo", "story", "help_call", "project_member", "project", "introduction",
+    "verification_token", "contact_entry", "case_note", "proposal_transition", "proposal",
     "collaborator", "outbox_message",
     "audit_event", "staff_session", "staff_user",
 )

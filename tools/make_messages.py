@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -27,11 +28,17 @@ def extract_ids() -> list[str]:
     return list(seen)
 
 
-def main() -> int:
-    from tools.ja_messages import JA as JA_MAIN
-    from tools.ja_messages_matching import JA as JA_MATCHING
+def japanese() -> dict[str, str]:
+    """All translations: tools/ja_messages.py and one tools/ja_messages_<area>.py per area."""
+    merged: dict[str, str] = {}
+    for path in sorted((ROOT / "tools").glob("ja_messages*.py")):
+        module = importlib.import_module(f"tools.{path.stem}")
+        merged.update(module.JA)
+    return merged
 
-    JA = {**JA_MAIN, **JA_MATCHING}
+
+def main() -> int:
+    JA = japanese()
 
     catalog = Catalog(locale="ja", project="ouen", charset="utf-8", fuzzy=False)
     missing = [m for m in extract_ids() if m not in JA]

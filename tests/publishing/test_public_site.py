@@ -1,0 +1,167 @@
+"""The public projects site: published stories only, filters and pages, the story page with
+its photos, Open Graph and hreflang, the Atom feed, and conditional GET (ETag, 304)."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from PIL import Image
+
+from core.db import utcnow
+from publishing.models import Story, StoryPhoto
+from tests.admin.test_auth import make_staff
+from tests.admin.test_cases import make_proposal
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def jpeg(width: int = 40, height: int = 30) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def make_story(app: Litestar, slug: str, **overrides: Any) -> Story:
+    proposal = overrides.pop("proposal", None) or await make_proposal(
+        app, ref=f"OU-S-{slug[:10]}".upper()[:16]
+    )
+    author = overrides.pop("author", None)
+    if author is None:
+        author, _ = await make_staff(app, "editor", email=f"editor.{slug}@city.example.jp")
+    now = utcnow()
+    values: dict[str, Any] = {
+        "proposal_id": proposal.id, "slug": slug, "title": f"物語 {slug}",
+        "summary": "子ども食堂がはじまりました。", "body_md": "本文",
+        "body_html": "<p>本文です。</p>",
+        "category": "children", "ward": "nagata", "status": "published", "author_id": author.id,
+        "created_at": now, "updated_at": now, "published_at": now,
+    }
+    values.update(overrides)
+    async with app.state.sessions() as db, db.begin():
+        story = Story(**values)
+        db.add(story)
+        await db.flush()
+        await db.refresh(story)
+    app.state.public.forget()
+    return story
+
+
+async def add_photo(app: Litestar, story: Story, alt: str = "配膳の様子") -> StoryPhoto:
+    async with app.state.sessions() as db, db.begin():
+        photo = StoryPhoto(story_id=story.id or 0, alt=alt, mime="image/jpeg", width=40,
+                           height=30, data=jpeg(), created_at=utcnow())
+        db.add(photo)
+        await db.flush()
+        await db.refresh(photo)
+    return photo
+
+
+async def test_projects_lists_published_stories_newest_first_with_filters_and_pages(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    author, _ = await make_staff(app, "editor", email="writer@city.example.jp")
+    proposal = await make_proposal(app, ref="OU-LIST-000001")
+    base = utcnow() - timedelta(days=30)
+    for i in range(23):
+        await make_story(app, f"story-{i:02d}", proposal=proposal, author=author,
+                         published_at=base + timedelta(days=i),
+                         category="elderly" if i % 2 else "children")
+    await make_story(app, "draft-one", proposal=proposal, author=author, status="draft",
+                     published_at=None)
+    first = await client.get("/projects")
+    assert first.status_code == 200
+    assert first.text.index("story-22") < first.text.index("story-21")  # newest first
+    assert "draft-one" not in first.text
+    assert "story-02" not in first.text and 'page=2"' in first.text
+    second = await client.get("/projects", params={"page": "2"})
+    assert "story-02" in second.text and "story-22" not in second.text
+    elderly = await client.get("/projects", params={"category": "elderly"})
+    assert "story-21" in elderly.text and "story-22" not in elderly.text
+    assert (await client.get("/projects", params={"page": "x", "ward": "<i>"})).status_code == 200
+    home = await client.get("/")
+    assert "story-22" in home.text and "23" in home.text  # latest stories and the figure
+
+
+async def test_story_page_has_photos_open_graph_hreflang_and_unknown_is_404(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    story = await make_story(app, "kodomo-shokudo")
+    photo = await add_photo(app, story)
+    page = await client.get("/projects/kodomo-shokudo")
+    assert page.status_code == 200
+    html = page.text
+    assert '<meta property="og:title" content="物語 kodomo-shokudo">' in html
+    assert 'hreflang="en" href="https://ouen.test/projects/kodomo-shokudo?lang=en"' in html
+    assert f'src="/projects/kodomo-shokudo/photos/{photo.id}" alt="配膳の様子"' in html
+    assert "<p>本文です。</p>" in html
+    image = await client.get(f"/projects/kodomo-shokudo/photos/{photo.id}")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert image.content[:2] == b"\xff\xd8"
+    assert (await client.get("/projects/nope")).status_code == 404
+    assert (await client.get(f"/projects/other/photos/{photo.id}")).status_code == 404
+    english = await client.get("/projects/kodomo-shokudo", params={"lang": "en"})
+    assert english.status_code == 200 and 'lang="en"' in english.text
+    assert "物語 kodomo-shokudo" in english.text  # story text as written
+
+
+async def test_conditional_get_answers_304_until_the_story_changes(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    story = await make_story(app, "etag-story")
+    first = await client.get("/projects/etag-story")
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert first.headers["cache-control"] == "public, no-cache"
+    again = await client.get("/projects/etag-story", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    since = await client.get("/projects/etag-story", headers={"If-Modified-Since": modified})
+    assert since.status_code == 304
+    listing = await client.get("/projects")
+    assert (await client.get("/projects", headers={"If-None-Match": listing.headers["etag"]})
+            ).status_code == 304
+    async with app.state.sessions() as db, db.begin():
+        row = await db.get(Story, story.id)
+        assert row is not None
+        row.title, row.version, row.updated_at = "新しい題", row.version + 1, utcnow()
+        db.add(row)
+    app.state.public.forget()
+    changed = await client.get("/projects/etag-story", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "新しい題" in changed.text
+    assert changed.headers["etag"] != etag
+
+
+async def test_an_unpublished_story_is_gone_at_once(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    story = await make_story(app, "withdrawn-story")
+    photo = await add_photo(app, story)
+    assert (await client.get("/projects/withdrawn-story")).status_code == 200
+    async with app.state.sessions() as db, db.begin():
+        row = await db.get(Story, story.id)
+        assert row is not None
+        row.status, row.version, row.updated_at = "unpublished", row.version + 1, utcnow()
+        db.add(row)
+    app.state.public.forget()
+    assert (await client.get("/projects/withdrawn-story")).status_code == 404
+    assert (await client.get(f"/projects/withdrawn-story/photos/{photo.id}")).status_code == 404
+    assert "withdrawn-story" not in (await client.get("/projects")).text
+    assert "withdrawn-story" not in (await client.get("/projects/feed.atom")).text
+
+
+async def test_atom_feed_is_valid_and_escapes_text(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    await make_story(app, "feed-a", title="A & B <c>", body_html="<p>x &amp; y</p>")
+    await make_story(app, "feed-b")
+    response = await client.get("/projects/feed.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)  # noqa: S314 - our own output
+    entries = root.findall(f"{ATOM}entry")
+    assert {e.findtext(f"{ATOM}title") for e in entries} == {"A & B <c>", "物語 feed-b"}
+    link = entries[0].find(f"{ATOM}link")
+    assert link is not None and link.get("href", "").startswith("https://ouen.test/projects/")
