@@ -48,6 +48,7 @@ bench: $(STAMP) ## benchmarks (prints figures; needs wrk for the load tool)
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.stories
 
 messages: $(STAMP) ## rebuild locales/ja/LC_MESSAGES/messages.po from tools/ja_messages.py
 	$(BIN)/python -m tools.make_messages

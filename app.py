@@ -177,7 +177,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.production,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=["/healthz", "/readyz"],
+            # Published pages hold no forms; no token cookie, so shared caches may keep them.
+            exclude=["/healthz", "/readyz", "^/projects"],
         ),
         before_send=[security_headers(settings)],
         exception_handlers={

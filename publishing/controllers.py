@@ -5,6 +5,8 @@ ETag and Last-Modified; a conditional GET that still matches gets 304 without a 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -14,6 +16,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.web import AnyRequest, language_of, page_context, render, settings_of
@@ -32,6 +35,23 @@ FEED_SIZE = 20
 
 def _cache(request: AnyRequest) -> public.PublicCache:
     cache: public.PublicCache = request.app.state.public
+    return cache
+
+
+@contextlib.asynccontextmanager
+async def _session(request: AnyRequest) -> AsyncIterator[AsyncSession]:
+    """A read-only session opened only when a page must be read from the database (cached
+    pages are answered without one)."""
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    async with sessions() as session:
+        yield session
+
+
+async def _fresh(request: AnyRequest) -> public.PublicCache:
+    cache = _cache(request)
+    if cache.due():
+        async with _session(request) as db:
+            await cache.refresh(db)
     return cache
 
 
@@ -119,22 +139,23 @@ async def privacy(request: AnyRequest) -> Template:
 
 
 @get("/projects", name="public.projects")
-async def projects(request: AnyRequest, db_session: DB) -> Response[Any] | Template:
-    cache = _cache(request)
-    await cache.refresh(db_session)
+async def projects(request: AnyRequest) -> Response[Any] | Template:
+    cache = await _fresh(request)
     category, ward, page = _filters(request)
 
     async def context() -> dict[str, Any]:
-        stories, more = await public.published_page(
-            db_session, category=category, ward=ward, page=page
-        )
+        async with _session(request) as db:
+            stories, more = await public.published_page(
+                db, category=category, ward=ward, page=page
+            )
+            calls = await public.latest_calls(db) if page == 1 else []
         return {
             "stories": stories,
             "more": more,
             "page": page,
             "category": category,
             "ward": ward,
-            "calls": await public.latest_calls(db_session) if page == 1 else [],
+            "calls": calls,
             **_choices(),
         }
 
@@ -151,22 +172,23 @@ async def projects(request: AnyRequest, db_session: DB) -> Response[Any] | Templ
 
 
 @get("/projects/{slug:str}", name="public.story")
-async def story(request: AnyRequest, slug: FromPath[str], db_session: DB
-                ) -> Response[Any] | Template:
-    cache = _cache(request)
-    await cache.refresh(db_session)
+async def story(request: AnyRequest, slug: FromPath[str]) -> Response[Any] | Template:
+    cache = await _fresh(request)
     known = cache.stories.get(slug)
     if known is None:
         raise NotFoundException()
 
     async def context() -> dict[str, Any]:
-        found = await public.story_by_slug(db_session, slug)
-        if found is None:
-            raise NotFoundException()
+        async with _session(request) as db:
+            found = await public.story_by_slug(db, slug)
+            if found is None:
+                raise NotFoundException()
+            photos = await public.photos_of(db, found.id or 0)
+            calls = await public.related_calls(db, found) if cache.any_open_calls() else []
         return {
             "story": found,
-            "photos": await public.photos_of(db_session, found.id or 0),
-            "calls": await public.related_calls(db_session, found),
+            "photos": photos,
+            "calls": calls,
             "canonical": f"{settings_of(request).base_url.rstrip('/')}/projects/{slug}",
             **_choices(),
         }
@@ -184,14 +206,14 @@ async def story(request: AnyRequest, slug: FromPath[str], db_session: DB
 
 
 @get("/projects/{slug:str}/photos/{photo_id:int}", name="public.story_photo")
-async def photo(request: AnyRequest, slug: FromPath[str], photo_id: FromPath[int],
-                db_session: DB) -> Response[Any]:
-    cache = _cache(request)
-    await cache.refresh(db_session)
+async def photo(request: AnyRequest, slug: FromPath[str], photo_id: FromPath[int]
+                ) -> Response[Any]:
+    cache = await _fresh(request)
     known = cache.stories.get(slug)
     if known is None or not 1 <= photo_id < 2**31:
         raise NotFoundException()
-    row = await db_session.get(StoryPhoto, photo_id)
+    async with _session(request) as db:
+        row = await db.get(StoryPhoto, photo_id)
     if row is None or row.story_id != known.id:
         raise NotFoundException()
     etag = f'"photo-{row.id}-{row.created_at.timestamp():.0f}"'
@@ -203,13 +225,13 @@ async def photo(request: AnyRequest, slug: FromPath[str], photo_id: FromPath[int
 
 
 @get("/projects/feed.atom", name="public.feed")
-async def feed(request: AnyRequest, db_session: DB) -> Response[Any]:
-    cache = _cache(request)
-    await cache.refresh(db_session)
+async def feed(request: AnyRequest) -> Response[Any]:
+    cache = await _fresh(request)
     lang = language_of(request)
 
     async def draw() -> str:
-        stories, _more = await public.published_page(db_session)
+        async with _session(request) as db:
+            stories, _more = await public.published_page(db)
         base = settings_of(request).base_url.rstrip("/")
         updated = cache.last_change() or datetime(2026, 1, 1, tzinfo=UTC)
         return _render_text(request, "publishing/projects/feed.xml", stories=stories[:FEED_SIZE],
