@@ -1,0 +1,149 @@
+"""Personal data in a story's text, found without ever showing it.
+
+Before review and before publication the editor is warned about email addresses and phone
+numbers anywhere in the story, and about the applicant's (and other project members') own
+nickname and contact values. Those values are decrypted here, on the server, turned into
+patterns that tolerate how people write them (full-width characters, spaces inside a name,
+hyphens or +81 in a number), and only the *kind* of what was found reaches the page:
+"the applicant's phone number appears in the body" — never the value."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from core.crypto import FieldCipher
+from intake.models import Proposal
+from matching.models import Collaborator
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s(]?\d{1,4}[-\s)]?\d{3,4}(?!\d)")
+_SEP = r"[\s\-‐‑‒–—―−ー().]*"  # what people put between the digits of a number
+_MIN_LENGTH = 2  # a one-letter nickname would match everywhere
+REDACTED = "[…]"
+
+
+@dataclass(frozen=True)
+class Known:
+    """One contact value of someone in the story's project, as a search pattern."""
+
+    who: str  # "applicant" or "member"
+    kind: str  # nickname, email, phone, website, facebook, twitter
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str
+    who: str  # "applicant", "member" or "anyone" (a pattern, not a known value)
+    kind: str
+
+
+def fold(text: str) -> str:
+    """Full-width letters and digits as ASCII, compatibility forms unified."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _spaced(value: str) -> str:
+    """`value` with any whitespace allowed between its characters (こうべ 太郎)."""
+    return r"\s*".join(re.escape(ch) for ch in value if not ch.isspace())
+
+
+def _phone_pattern(digits: str) -> str:
+    spaced = _SEP.join(digits)
+    if digits.startswith("0"):
+        rest = _SEP.join(digits[1:])
+        return rf"(?<!\d)(?:{spaced}|\+?81{_SEP}{rest})(?!\d)"
+    return rf"(?<!\d){spaced}(?!\d)"
+
+
+def _url_key(url: str) -> str:
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    return (host + parts.path).rstrip("/")
+
+
+def _patterns(kind: str, value: str) -> str | None:
+    value = fold(value).strip()
+    if kind == "phone":
+        digits = re.sub(r"\D", "", value)
+        return _phone_pattern(digits) if len(digits) >= 6 else None
+    if kind in ("website", "facebook"):
+        key = _url_key(value)
+        return re.escape(key) if len(key) >= 4 else None
+    if kind == "twitter":
+        handle = value.lstrip("@")
+        return rf"(?<![\w]){re.escape(handle)}(?![\w])" if len(handle) >= 3 else None
+    if kind == "email":
+        return re.escape(value) if "@" in value else None
+    compact = "".join(value.split())
+    return _spaced(compact) if len(compact) >= _MIN_LENGTH else None
+
+
+def _known(who: str, values: Iterable[tuple[str, str | None]]) -> list[Known]:
+    found = []
+    for kind, value in values:
+        pattern = _patterns(kind, value) if value else None
+        if pattern:
+            found.append(Known(who, kind, re.compile(pattern, re.IGNORECASE)))
+    return found
+
+
+def _decrypt(cipher: FieldCipher, token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return cipher.decrypt(token)
+    except ValueError:
+        return None  # erased or unreadable: nothing to look for
+
+
+def proposal_values(cipher: FieldCipher, proposal: Proposal, who: str) -> list[Known]:
+    return _known(who, [
+        ("nickname", _decrypt(cipher, proposal.nickname_enc)),
+        ("email", _decrypt(cipher, proposal.email_enc)),
+        ("phone", _decrypt(cipher, proposal.phone_enc)),
+        ("website", _decrypt(cipher, proposal.website_url_enc)),
+        ("facebook", _decrypt(cipher, proposal.facebook_url_enc)),
+        ("twitter", _decrypt(cipher, proposal.twitter_enc)),
+    ])
+
+
+def collaborator_values(cipher: FieldCipher, collaborator: Collaborator) -> list[Known]:
+    return _known("member", [
+        ("nickname", _decrypt(cipher, collaborator.display_name_enc)),
+        ("email", _decrypt(cipher, collaborator.email_enc)),
+        ("phone", _decrypt(cipher, collaborator.phone_enc)),
+    ])
+
+
+def find(texts: dict[str, str], known: list[Known]) -> list[Finding]:
+    """What kinds of personal data appear in which field; each (field, who, kind) once."""
+    findings: list[Finding] = []
+    for field_name, raw in texts.items():
+        text = fold(raw)
+        here: list[Finding] = []
+        for item in known:
+            if item.pattern.search(text):
+                here.append(Finding(field_name, item.who, item.kind))
+        kinds = {f.kind for f in here}
+        # A generic hit adds nothing when the same kind was already named more precisely.
+        if "email" not in kinds and EMAIL.search(text):
+            here.append(Finding(field_name, "anyone", "email"))
+        if "phone" not in kinds and PHONE.search(text):
+            here.append(Finding(field_name, "anyone", "phone"))
+        for finding in here:
+            if finding not in findings:
+                findings.append(finding)
+    return findings
+
+
+def redact(text: str, known: list[Known]) -> str:
+    """Free text from someone (a change request) as an editor may read it."""
+    text = fold(text)
+    for item in known:
+        text = item.pattern.sub(REDACTED, text)
+    return PHONE.sub(REDACTED, EMAIL.sub(REDACTED, text))
