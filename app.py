@@ -29,6 +29,7 @@ from admin.match_controllers import MatchController
 from admin.project_controllers import ProjectController
 from admin.report_controllers import ReportController
 from admin.sessions import create_session_store
+from admin.story_controllers import StoryController
 from admin.user_controllers import UserController
 from core.audit import AuditLog
 from core.crypto import FieldCipher, Signer
@@ -48,6 +49,7 @@ from matching.service import MatchingIndex, OpenProposals
 from notifications.sender import EmailRenderer, OutboxSender
 from notifications.transport import Transport, create_transport
 from notifications.worker import Worker
+from publishing.consent_controllers import ConsentController
 from publishing.controllers import feed, home, photo, privacy, projects, story
 from publishing.public import PublicCache
 
@@ -160,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CollaboratorController,
             MatchController,
             ProjectController,
+            StoryController,
+            ConsentController,
             IntroductionController,
             CallController,
             ReportController,

@@ -18,6 +18,11 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:event:read"
     USER_MANAGE = "admin:user:manage"
     ACCOUNT_SELF = "account:self:manage"
+    STORY_READ = "publish:story:read"
+    STORY_WRITE = "publish:story:write"
+    STORY_APPROVE = "publish:story:approve"
+    STORY_PUBLISH = "publish:story:publish"
+    STORY_UNPUBLISH = "publish:story:unpublish"
 
 
 ROLES = ("admin", "coordinator", "editor", "auditor")
@@ -34,6 +39,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.COLLABORATOR_MANAGE,
             Permission.STATS_EXPORT,
             Permission.ACCOUNT_SELF,
+            # Coordinators review stories (never the author: four eyes) and can take one
+            # down in an emergency; writing and publishing are the editors' job.
+            Permission.STORY_READ,
+            Permission.STORY_APPROVE,
+            Permission.STORY_UNPUBLISH,
         }
     ),
     # Editors and auditors never see contact data, not even masked (CONTACT_REVEAL gates
@@ -44,6 +54,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PROPOSAL_READ,
             Permission.COLLABORATOR_READ,
             Permission.ACCOUNT_SELF,
+            Permission.STORY_READ,
+            Permission.STORY_WRITE,
+            Permission.STORY_PUBLISH,
+            Permission.STORY_UNPUBLISH,
         }
     ),
     "auditor": frozenset(
@@ -53,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.COLLABORATOR_READ,
             Permission.STATS_EXPORT,
             Permission.ACCOUNT_SELF,
+            Permission.STORY_READ,  # stories hold no contact data; warnings name kinds only
         }
     ),
 }

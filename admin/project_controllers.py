@@ -60,6 +60,7 @@ async def _page(
         lead=lead, members=members, proposals=proposals, collaborators=collaborators,
         calls=calls, answers=await pj.answers_by_call(db, [c.id or 0 for c in calls]),
         can_manage=allowed(staff.role, Permission.COLLABORATOR_MANAGE),
+        can_write_story=allowed(staff.role, Permission.STORY_WRITE),
         errors={k: _(MESSAGES[v]) for k, v in (errors or {}).items()},
         values=values or {}, categories=list(CATEGORY_LABELS.items()),
         wards=list(WARD_LABELS.items()), category_labels=CATEGORY_LABELS,

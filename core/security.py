@@ -62,11 +62,15 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
 
 
 _FORM_TYPES = (b"application/x-www-form-urlencoded",)
+_UPLOAD_TYPES = (*_FORM_TYPES, b"multipart/form-data")
+UPLOADS_OPT = "accepts_uploads"  # the one kind of route that takes files: opt={UPLOADS_OPT: True}
+UPLOAD_MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB photo, its alt text and the multipart framing
 
 
 def input_guard(app: ASGIApp) -> ASGIApp:
     """Refuse what no page of ours sends, before anything parses it: bodies that are not
-    urlencoded forms (415; we accept no uploads) and impossible static paths (404)."""
+    urlencoded forms (415; multipart only where a route declares UPLOADS_OPT) and
+    impossible static paths (404). Middleware runs after routing, so the handler is known."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
@@ -76,7 +80,9 @@ def input_guard(app: ASGIApp) -> ASGIApp:
             if scope.get("method") in ("POST", "PUT", "PATCH", "DELETE"):
                 content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
                 kind = content_type.split(b";")[0].strip().lower()
-                if kind not in _FORM_TYPES:
+                handler = scope.get("route_handler")
+                uploads = handler is not None and handler.opt.get(UPLOADS_OPT) is True
+                if kind not in (_UPLOAD_TYPES if uploads else _FORM_TYPES):
                     raise HTTPException(status_code=415)
         await app(scope, receive, send)
 

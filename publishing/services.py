@@ -1,0 +1,265 @@
+"""Stories from draft to publication: writing, review, the applicant's consent, taking down.
+
+Every step is an audit event on the story's proposal (so it shows on the proposal's
+timeline) with a detail such as `story=12 draft -> in_review`: never text from people.
+Each change bumps `version` and `updated_at` (public pages build their ETags from them).
+Emails go to the applicant's address, decrypted only to queue them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from admin.models import StaffUser
+from admin.services import actor_of
+from core.audit import AuditLog
+from core.crypto import FieldCipher
+from core.db import utcnow
+from intake.models import Proposal
+from matching.models import Collaborator
+from matching.projects import Project, ProjectMember, project_of
+from publishing import personal_data as pd
+from publishing import workflow
+from publishing.markdown import render_markdown
+from publishing.models import Story, StoryPhoto
+from publishing.photos import MAX_PHOTOS, PhotoError, Processed
+from publishing.validation import StoryInput
+
+COMMENT_MAX = 2000
+# A story tells of a case that came to something: not of spam, nor of someone who withdrew.
+SOURCE_REFUSED = ("unverified", "spam", "withdrawn", "declined")
+CONTENT_FIELDS = ("title", "slug", "summary", "body_md", "category", "ward")
+
+
+class StoryError(ValueError):
+    """A step that cannot be taken; `code` is a message key."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a step: a staff member, or the applicant through an emailed link."""
+
+    name: str
+    organisation: str = ""
+    ip: str = ""
+
+    @classmethod
+    def staff(cls, user: StaffUser, ip: str = "") -> Actor:
+        return cls(actor_of(user), user.organisation, ip)
+
+
+APPLICANT = "applicant"
+
+
+def detail(story: Story, extra: str = "") -> str:
+    return f"story={story.id}" + (f" {extra}" if extra else "")
+
+
+async def record(db: AsyncSession, audit: AuditLog, action: str, story: Story, who: Actor,
+                 extra: str, now: datetime) -> None:
+    await audit.record(db, action, actor=who.name, organisation=who.organisation,
+                       object_type="proposal", object_id=story.proposal_id,
+                       detail=detail(story, extra), ip=who.ip, now=now)
+
+
+def touch(db: AsyncSession, story: Story, now: datetime) -> None:
+    story.version += 1
+    story.updated_at = now
+    db.add(story)
+
+
+async def move(db: AsyncSession, audit: AuditLog, story: Story, step: str, who: Actor,
+               now: datetime, action: str | None = None) -> str:
+    """Change the status by `step` (already checked), record it, return the old status."""
+    before, story.status = story.status, workflow.target_of(step)
+    touch(db, story, now)
+    await record(db, audit, action or f"story.{step}", story, who,
+                 f"{before} -> {story.status}", now)
+    return before
+
+
+def _clear_consent(story: Story) -> None:
+    story.approved_by_id = None
+    story.consent_token_hash = None
+    story.consented_at = None
+
+
+async def source_of(
+    db: AsyncSession, *, project_id: int | None = None, proposal_id: int | None = None
+) -> tuple[Proposal, Project | None]:
+    """The proposal (and its project, if it has one) a new story is about."""
+    project = await db.get(Project, project_id) if project_id else None
+    if project_id and project is None:
+        raise StoryError("story_source_invalid")
+    proposal_key = project.proposal_id if project else proposal_id
+    proposal = await db.get(Proposal, proposal_key) if proposal_key else None
+    if proposal is None or proposal.status in SOURCE_REFUSED:
+        raise StoryError("story_source_invalid")
+    return proposal, project or await project_of(db, proposal.id or 0)
+
+
+async def create_story(db: AsyncSession, audit: AuditLog, proposal: Proposal,
+                       project: Project | None, data: StoryInput, staff: StaffUser,
+                       ip: str = "") -> Story:
+    now = utcnow()
+    story = Story(proposal_id=proposal.id or 0, project_id=project.id if project else None,
+                  slug=data.slug, title=data.title, summary=data.summary, body_md=data.body_md,
+                  body_html=render_markdown(data.body_md), category=data.category,
+                  ward=data.ward, status="draft", author_id=staff.id or 0, created_at=now,
+                  updated_at=now)
+    db.add(story)
+    await db.flush()
+    await record(db, audit, "story.created", story, Actor.staff(staff, ip), "-> draft", now)
+    return story
+
+
+async def changed(db: AsyncSession, audit: AuditLog, story: Story, who: Actor, action: str,
+                  extra: str, now: datetime) -> None:
+    """A visible change: a story past review goes back to it (approval and consent were
+    given to what it was before), and any open consent link stops working."""
+    before = story.status
+    story.status = workflow.after_edit(before)
+    if story.status != before:
+        _clear_consent(story)
+        extra = f"{extra} {before} -> {story.status}".strip()
+    touch(db, story, now)
+    await record(db, audit, action, story, who, extra, now)
+
+
+async def edit_story(db: AsyncSession, audit: AuditLog, story: Story, data: StoryInput,
+                     staff: StaffUser, ip: str = "") -> list[str]:
+    """Save the form; returns the names of the fields that changed (nothing saved if none).
+    The audit detail names the fields, never their content."""
+    if not workflow.editable(story.status):
+        raise StoryError("story_not_editable")
+    changed_fields = [name for name in CONTENT_FIELDS
+                      if getattr(story, name) != getattr(data, name)]
+    if not changed_fields:
+        return []
+    for name in changed_fields:
+        setattr(story, name, getattr(data, name))
+    story.body_html = render_markdown(story.body_md)
+    await changed(db, audit, story, Actor.staff(staff, ip), "story.edited",
+                  "fields=" + ",".join(changed_fields), utcnow())
+    return changed_fields
+
+
+async def staff_step(db: AsyncSession, audit: AuditLog, story: Story, step: str,
+                     staff: StaffUser, ip: str = "", comment: str = "") -> None:
+    """Submit, approve, return (with a comment) or unpublish."""
+    if step not in ("submit", "approve", "return", "unpublish"):
+        raise StoryError("story_step_invalid")
+    if not workflow.can(step, story.status):
+        raise StoryError("story_step_invalid")
+    if step == "approve" and story.author_id == staff.id:
+        raise StoryError("story_self_approval")  # four eyes: the author cannot approve
+    if step == "return":
+        comment = comment.replace("\r\n", "\n").strip()
+        if not comment:
+            raise StoryError("story_comment_required")
+        if len(comment) > COMMENT_MAX:
+            raise StoryError("story_comment_too_long")
+        story.change_request, story.change_request_by = comment, "reviewer"
+    if step == "approve":
+        story.approved_by_id = staff.id
+    await move(db, audit, story, step, Actor.staff(staff, ip), utcnow())
+
+
+async def for_update(db: AsyncSession, story_id: int) -> Story | None:
+    """The story, its row locked until the request commits (PostgreSQL; SQLite has one
+    writer): two clicks on two steps cannot both pass the status check."""
+    query = (select(Story).where(col(Story.id) == story_id).with_for_update()
+             .execution_options(populate_existing=True))
+    return (await db.exec(query)).first()
+
+
+async def known_values(db: AsyncSession, cipher: FieldCipher, story: Story) -> list[pd.Known]:
+    """The applicant's contact values and those of the project's other members, as
+    patterns (decrypted here, never returned as text)."""
+    proposal = await db.get(Proposal, story.proposal_id)
+    known = pd.proposal_values(cipher, proposal, "applicant") if proposal else []
+    if story.project_id:
+        members = list((await db.exec(select(ProjectMember).where(
+            col(ProjectMember.project_id) == story.project_id))).all())
+        proposal_ids = [m.proposal_id for m in members
+                        if m.proposal_id and m.proposal_id != story.proposal_id]
+        collaborator_ids = [m.collaborator_id for m in members if m.collaborator_id]
+        for other in (await db.exec(select(Proposal).where(
+                col(Proposal.id).in_(proposal_ids)))).all():
+            known += pd.proposal_values(cipher, other, "member")
+        for helper in (await db.exec(select(Collaborator).where(
+                col(Collaborator.id).in_(collaborator_ids)))).all():
+            known += pd.collaborator_values(cipher, helper)
+    return known
+
+
+async def warnings_for(db: AsyncSession, cipher: FieldCipher, story: Story,
+                       photos: list[StoryPhoto]) -> list[pd.Finding]:
+    texts = {"title": story.title, "slug": story.slug, "summary": story.summary,
+             "body": story.body_md, "photos": "\n".join(p.alt for p in photos)}
+    return pd.find(texts, await known_values(db, cipher, story))
+
+
+async def photos_of(db: AsyncSession, story_id: int) -> list[StoryPhoto]:
+    query = (select(StoryPhoto).where(col(StoryPhoto.story_id) == story_id)
+             .order_by(col(StoryPhoto.position), col(StoryPhoto.id)))
+    return list((await db.exec(query)).all())
+
+
+async def add_photo(db: AsyncSession, audit: AuditLog, story: Story, photo: Processed,
+                    alt: str, staff: StaffUser, ip: str = "") -> StoryPhoto:
+    if not workflow.editable(story.status):
+        raise StoryError("story_not_editable")
+    count, last = (await db.exec(select(func.count(), func.max(StoryPhoto.position)).where(
+        col(StoryPhoto.story_id) == story.id))).one()
+    if count >= MAX_PHOTOS:
+        raise PhotoError("photo_too_many")
+    now = utcnow()
+    row = StoryPhoto(story_id=story.id or 0, position=(last or 0) + 1, alt=alt,
+                     mime=photo.mime, width=photo.width, height=photo.height, data=photo.data,
+                     created_at=now)
+    db.add(row)
+    await db.flush()
+    await changed(db, audit, story, Actor.staff(staff, ip), "story.photo_added",
+                  f"photo={row.id}", now)
+    return row
+
+
+async def move_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id: int,
+                     up: bool, staff: StaffUser, ip: str = "") -> None:
+    """Swap a photo with its neighbour (positions are renumbered 1..n on the way)."""
+    if not workflow.editable(story.status):
+        raise StoryError("story_not_editable")
+    photos = await photos_of(db, story.id or 0)
+    index = next((i for i, p in enumerate(photos) if p.id == photo_id), None)
+    if index is None:
+        raise StoryError("photo_unknown")
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(photos):
+        return
+    photos[index], photos[other] = photos[other], photos[index]
+    for position, photo in enumerate(photos, start=1):
+        photo.position = position
+        db.add(photo)
+    await changed(db, audit, story, Actor.staff(staff, ip), "story.photos_reordered",
+                  f"photo={photo_id}", utcnow())
+
+
+async def delete_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id: int,
+                       staff: StaffUser, ip: str = "") -> None:
+    if not workflow.editable(story.status):
+        raise StoryError("story_not_editable")
+    photo = await db.get(StoryPhoto, photo_id)
+    if photo is None or photo.story_id != story.id:
+        raise StoryError("photo_unknown")
+    await db.delete(photo)
+    await changed(db, audit, story, Actor.staff(staff, ip), "story.photo_removed",
+                  f"photo={photo_id}", utcnow())
