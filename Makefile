@@ -25,6 +25,7 @@ run: $(STAMP) ## set up everything and start on http://127.0.0.1:8000 (file mail
 	$(DEV_ENV) $(BIN)/ouen migrate
 	@$(DEV_ENV) $(BIN)/ouen create-user admin@example.invalid --role admin --name "First admin" \
 		--organisation "City" --if-no-staff
+	@$(DEV_ENV) $(BIN)/ouen demo-data --showcase-only
 	@echo
 	@echo "  ouen is starting on http://$(HOST):$(PORT)/"
 	@echo "  Emails are written as .eml files to $(CURDIR)/var/mail/"

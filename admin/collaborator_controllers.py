@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin import messages
@@ -48,6 +48,7 @@ from intake import messages as intake_messages
 from intake.collaborator_controllers import collaborator_choices, error_messages
 from intake.collaborator_services import enter_collaborator_on_behalf
 from intake.collaborator_validation import LIST_FIELDS, validate_collaborator, validate_profile
+from intake.models import Proposal
 from intake.validation import CATEGORIES, WARDS
 from matching.models import AVAILABILITIES, OFFER_SUGGESTIONS, Collaborator
 
@@ -118,8 +119,41 @@ async def _detail_page(
         can_manage=allowed(staff.role, Permission.COLLABORATOR_MANAGE),
         actions=actions_for(collaborator.status),
         events=await history(db, collaborator, everyone),
+        fits=await _fits(request, db, collaborator) if collaborator.status == "active" else [],
         error=_(messages.MESSAGES[error]) if error else None, **_choices(),
     )
+
+
+async def _fits(
+    request: AnyRequest, db: AsyncSession, collaborator: Collaborator
+) -> list[dict[str, Any]]:
+    """Open proposals and calls for help this collaborator fits, with the reasons."""
+    from matching.messages import in_words
+    from matching.projects import Call
+    from matching.service import OpenProposals
+
+    lang = language_of(request)
+    _ = i18n.make_gettext(lang)
+    index: OpenProposals = request.app.state.open_proposals
+    ranked = await index.for_collaborator(db, collaborator, limit=8)
+    proposal_ids = [int(s.collaborator_id) for s in ranked if s.collaborator_id.isdigit()]
+    call_ids = [int(s.collaborator_id[5:]) for s in ranked if s.collaborator_id.startswith("call:")]
+    proposals = {str(p.id): p for p in (await db.exec(
+        select(Proposal).where(col(Proposal.id).in_(proposal_ids)))).all()}
+    calls = {f"call:{c.id}": c for c in (await db.exec(
+        select(Call).where(col(Call.id).in_(call_ids)))).all()}
+    rows: list[dict[str, Any]] = []
+    for s in ranked:
+        reasons = [(in_words(r, _, lang), r.warning) for r in s.reasons if r.code != "load"]
+        if s.collaborator_id in proposals:
+            p = proposals[s.collaborator_id]
+            rows.append({"href": f"/admin/proposals/{p.id}/matching",
+                         "label": f"{p.ref} · {p.catchphrase}", "reasons": reasons})
+        elif s.collaborator_id in calls:
+            c = calls[s.collaborator_id]
+            rows.append({"href": f"/admin/projects/{c.project_id}",
+                         "label": f"{_('Call for help')}: {c.title}", "reasons": reasons})
+    return rows
 
 
 def _entry_page(

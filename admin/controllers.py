@@ -184,6 +184,50 @@ class AuthController(Controller):
         return Redirect(path="/admin?changed=1", status_code=303,
                         cookies=[session_cookie(settings, token)])
 
+    @get("/account/totp", name="admin.account.totp_form",
+         opt={"permission": Permission.ACCOUNT_SELF})
+    async def own_totp_form(self, request: AnyRequest, db_session: DB) -> Template:
+        """Anyone may add a second factor; admins and those an admin requires it of have one."""
+        user = current_staff(request)
+        if user.totp_secret_enc:
+            return _own_totp_page(request, user, None, 200)
+        return _enrol_page(request, user, new_totp_secret(), None, 200, own=True)
+
+    @post("/account/totp", name="admin.account.totp",
+          opt={"permission": Permission.ACCOUNT_SELF})
+    async def own_totp(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+        user = await db_session.get(StaffUser, current_staff(request).id)
+        assert user is not None
+        form = await form_fields(request)
+        cipher, audit = request.app.state.cipher, request.app.state.audit
+        settings = settings_of(request)
+        ip = client_ip(request, settings.trusted_proxies)
+        if form.get("action") == "remove":
+            if not user.totp_secret_enc or user.role == "admin" or user.totp_required:
+                return _own_totp_page(request, user, _message(request, "totp_needed"), 400)
+            if not await check_totp(db_session, cipher, audit, user, form.get("code", ""), ip):
+                return _own_totp_page(request, user, _message(request, "code_refused"), 400)
+            user.totp_secret_enc, user.totp_last_step = None, None
+            db_session.add(user)
+            await audit.record(db_session, "mfa.removed", actor=actor_of(user),
+                               organisation=user.organisation, object_type="staff_user",
+                               object_id=user.id or "", ip=ip)
+        else:
+            if user.totp_secret_enc:
+                return _own_totp_page(request, user, None, 200)
+            try:
+                secret = cipher.decrypt(form.get("pending", ""))
+            except ValueError:
+                return Redirect(path="/admin/account/totp", status_code=303)
+            if not await check_totp(db_session, cipher, audit, user, form.get("code", ""), ip,
+                                    secret=secret):
+                return _enrol_page(request, user, secret, _message(request, "code_refused"),
+                                   400, own=True)
+        # A change of how the account signs in: a new session id, like at sign-in.
+        token = await rotate_session(db_session, _store(request), request, user.id or 0, "full")
+        return Redirect(path="/admin/account/totp", status_code=303,
+                        cookies=[session_cookie(settings, token)])
+
     @post("/logout", name="admin.logout", opt=PUBLIC)
     async def logout(self, request: AnyRequest, db_session: DB) -> Redirect:
         token = request.cookies.get(COOKIE)
@@ -200,8 +244,17 @@ class AuthController(Controller):
                         cookies=[session_cookie(settings, None)])
 
 
+def _own_totp_page(
+    request: AnyRequest, user: StaffUser, error: str | None, status: int
+) -> Template:
+    return render(request, "admin/account_totp.html", status=status, staff=user, error=error,
+                  can_remove=bool(user.totp_secret_enc) and user.role != "admin"
+                  and not user.totp_required)
+
+
 def _enrol_page(
-    request: AnyRequest, user: StaffUser, secret: str, error: str | None, status: int
+    request: AnyRequest, user: StaffUser, secret: str, error: str | None, status: int,
+    own: bool = False,
 ) -> Template:
     uri = provisioning_uri(secret, user.email)
     buf = io.BytesIO()
@@ -209,7 +262,9 @@ def _enrol_page(
                                     title="TOTP")
     return render(
         request, "admin/mfa_setup.html", status=status, error=error,
-        qr_svg=buf.getvalue().decode(), secret=secret,
+        qr_svg=buf.getvalue().decode(), secret=secret, own=own,
+        action="/admin/account/totp" if own else "/admin/mfa/setup",
+        staff=user if own else None,
         pending=request.app.state.cipher.encrypt(secret),
     )
 

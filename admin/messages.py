@@ -32,6 +32,7 @@ MESSAGES = {
     "note_empty": N_("Please write the note before saving it."),
     "source_invalid": N_("Please choose how the proposal was received."),
     "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
+    "totp_needed": N_("Your role or an administrator requires a second factor; it stays on."),
     "collaborator_action_invalid": N_("This change is not possible from the collaborator's "
                                       "current status."),
 }

@@ -125,14 +125,27 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     from admin.demo import create_proposals
+    from core.audit import AuditLog
     from core.crypto import FieldCipher
+    from core.db import session_factory
+    from publishing.demo import create_showcase
 
-    async def run() -> int:
+    async def run() -> tuple[int, int]:
         cipher = FieldCipher(settings.data_keys, settings.secret_key)
         async with _database(settings) as engine:
-            return await create_proposals(engine, cipher, args.proposals, offset=args.offset)
+            proposals = 0
+            if not args.showcase_only:
+                proposals = await create_proposals(
+                    engine, cipher, args.proposals, offset=args.offset
+                )
+            async with session_factory(engine)() as session, session.begin():
+                stories = await create_showcase(session, cipher, AuditLog(settings.audit_key))
+            return proposals, stories
 
-    print(f"created {asyncio.run(run())} fictional proposals")
+    proposals, stories = asyncio.run(run())
+    if not args.showcase_only:
+        print(f"created {proposals} fictional proposals")
+    print(f"created {stories} showcase projects with published stories")
     return 0
 
 
@@ -181,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="fictional proposals for trying things out")
     demo.add_argument("--proposals", type=int, default=200)
     demo.add_argument("--offset", type=int, default=0, help="first reference number")
+    demo.add_argument(
+        "--showcase-only",
+        action="store_true",
+        help="only the projects, stories and call for the public site (used by make run)",
+    )
     demo.set_defaults(run=_demo_data)
     audit = sub.add_parser("audit", help="audit chain tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)

@@ -28,6 +28,7 @@ from matching.engine import (
 )
 from matching.introductions import Match, matched_collaborators
 from matching.models import Collaborator
+from matching.projects import Call
 
 FRESHNESS = 2.0  # seconds
 LOOKBACK = timedelta(seconds=30)
@@ -132,14 +133,16 @@ class MatchingIndex:
 
 class OpenProposals:
     """Open, verified proposals kept in two in-memory indexes, in step with the database:
-    as needs (to rank them for a collaborator) and as offers of help (applicants are often
-    each other's collaborators). A proposal's text does not change after submission, so
-    each is read once; only which proposals are open is checked, every few seconds."""
+    as needs (to rank them, with open calls for help, for a collaborator) and as offers of
+    help (applicants are often each other's collaborators). A proposal's text does not
+    change after submission, so each is read once; only which proposals are open is
+    checked, every few seconds."""
 
     def __init__(self) -> None:
         self.needs = ProposalIndex()
         self.helpers = Index()
         self._open: set[int] = set()
+        self._calls: set[int] = set()
         self.checked = float("-inf")
         self._lock = asyncio.Lock()
 
@@ -169,6 +172,16 @@ class OpenProposals:
                     self.needs.add(doc)
                     self.helpers.add(proposal_as_helper(doc))
             self._open = now_open
+            calls = await db.exec(select(Call).where(col(Call.status) == "open"))
+            open_calls = {call.id or 0: call for call in calls.all()}
+            for cid in self._calls - open_calls.keys():
+                self.needs.remove(f"call:{cid}")
+            for cid in open_calls.keys() - self._calls:
+                call = open_calls[cid]
+                self.needs.add(ProposalDoc(id=f"call:{cid}", category=call.category,
+                                           ward=call.ward, catchphrase=call.title,
+                                           body=call.needed))
+            self._calls = set(open_calls)
             self.checked = started
 
     async def helpers_for(
@@ -181,8 +194,8 @@ class OpenProposals:
     async def for_collaborator(
         self, db: AsyncSession, collaborator: Collaborator, limit: int = 10
     ) -> list[Suggestion]:
-        """Open proposals this collaborator fits best (ids in `collaborator_id`), leaving
-        out those they already have an introduction for."""
+        """Open proposals ("12") and calls ("call:3") this collaborator fits best (ids in
+        `collaborator_id`), leaving out proposals they already have an introduction for."""
         await self.refresh(db)
         counts = await loads(db, [collaborator.id or 0])
         done = await db.exec(

@@ -144,4 +144,6 @@ JA = {
     'Show': '表示する',
     'Older calls': '以前の募集',
     'There is no open call for help at the moment.': '現在、募集中の協力者募集はありません。',
+    "Open proposals and calls this collaborator fits": "この協力者に合う対応中の応募と募集",
+    "Call for help": "協力者募集",
 }

@@ -261,10 +261,16 @@ def test_demo_data_cli(tmp_path: Any) -> None:
     made = subprocess.run([*run, "demo-data", "--proposals", "1200"], env=env, text=True,
                           capture_output=True, check=False, timeout=120)
     assert made.returncode == 0 and "created 1200 fictional proposals" in made.stdout
+    assert "created 3 showcase projects with published stories" in made.stdout
+    again = subprocess.run([*run, "demo-data", "--showcase-only"], env=env, text=True,
+                           capture_output=True, check=False, timeout=120)
+    assert "created 0 showcase projects" in again.stdout  # once only
     import sqlite3
 
     with sqlite3.connect(tmp_path / "ouen.db") as db:
-        assert db.execute("SELECT count(*) FROM proposal").fetchone() == (1200,)
+        assert db.execute("SELECT count(*) FROM proposal").fetchone() == (1203,)
+        assert db.execute("SELECT count(*) FROM story WHERE status = 'published'"
+                          ).fetchone() == (3,)
         raw = db.execute("SELECT email_enc, phone_enc FROM proposal LIMIT 1").fetchone()
     assert "example.jp" not in raw[0] and "0120" not in raw[1]
 

@@ -322,3 +322,30 @@ async def test_new_paused_and_edited_collaborators_show_within_seconds(
     app.state.matching.checked = float("-inf")
     page = await client.get(f"/admin/proposals/{proposal.id}/matching")
     assert f'id="suggestion-{helper.id}"' not in page.text
+
+
+async def test_a_collaborators_page_lists_the_open_proposals_and_calls_they_fit(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    from matching.projects import Call, Project
+
+    fits = await make_proposal(app, ref="OU-FITS-000001", body=BODY)
+    far = await make_proposal(app, ref="OU-FAR-0000001", category="foreign_residents",
+                              ward="nishi", body="案内を訳してくれる方を探しています。")
+    helper = await make_collaborator(app)
+    coordinator = await signed_in(client, app, "coordinator")
+    async with app.state.sessions() as db, db.begin():
+        project = Project(proposal_id=far.id or 0, created_by_id=coordinator.id or 0,
+                          created_at=utcnow())
+        db.add(project)
+        await db.flush()
+        db.add(Call(project_id=project.id or 0, title="お弁当の配達ボランティア",
+                    needed="灘区のお宅へ土曜日にお弁当を届けてくださる方。",
+                    category="elderly", ward="nada", opened_at=utcnow()))
+    page = await client.get(f"/admin/collaborators/{helper.id}")
+    assert page.status_code == 200
+    section = page.text.split("この協力者に合う対応中の応募と募集")[1]
+    assert fits.ref in section and "お弁当の配達ボランティア" in section
+    # The translation request fits a delivery helper worse (if it is listed at all).
+    assert far.ref not in section or section.index(fits.ref) < section.index(far.ref)
+    assert "配送を提供" in section
