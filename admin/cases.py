@@ -10,6 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from admin.calendar import working_days_before
 from admin.models import CaseNote, ContactEntry, ProposalTransition, StaffUser
 from admin.services import actor_of
 from admin.workflow import CLOSED, check_transition
@@ -66,13 +67,9 @@ def masked(
 
 
 def business_days_before(moment: datetime, days: int) -> datetime:
-    """`days` working days (Monday–Friday) before `moment`. Public holidays are not known."""
-    current = moment
-    while days > 0:
-        current -= timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """`days` working days before `moment`: weekdays in Japan time that are not national
+    holidays nor the year-end closure (admin/calendar.py)."""
+    return working_days_before(moment, days)
 
 
 def overdue_cutoff(now: datetime | None = None) -> datetime:

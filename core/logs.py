@@ -42,7 +42,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-NOISY = ("httpx", "httpcore", "aiosqlite", "asyncio", "sqlalchemy", "mail.log", "aiosmtplib")
+NOISY = ("httpx", "httpcore", "aiosqlite", "asyncio", "sqlalchemy", "mail.log", "aiosmtplib",
+         "markdown_it")
 
 
 def quiet_libraries() -> None:

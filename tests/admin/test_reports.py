@@ -48,7 +48,7 @@ def test_cells_that_look_like_formulas_are_neutralised() -> None:
 
 
 async def test_dashboard_figures(client: httpx.AsyncClient, app: Litestar) -> None:
-    old = utcnow() - timedelta(days=10)
+    old = utcnow() - timedelta(days=30)  # beyond 3 working days even over New Year
     await make_proposal(app, ref="OU-LATE-0001", verified_at=old, created_at=old)
     await make_proposal(app, ref="OU-NOWW-0001")
     await signed_in(client, app, "coordinator")

@@ -50,7 +50,7 @@ def seed(live: LiveServer, role: str, email: str) -> str | None:
             user.must_change_password = False
             user.totp_secret_enc = cipher.encrypt(secret) if secret else None
             db.add(user)
-            old = utcnow() - timedelta(days=8)
+            old = utcnow() - timedelta(days=30)  # overdue even over New Year
             db.add(Proposal(
                 ref="OU-LATE-0001", status="new", category="elderly", ward="nada",
                 catchphrase="高齢者の買い物を手伝いたい", body="灘区で買い物の付き添いをします。",
