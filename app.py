@@ -31,7 +31,7 @@ from admin.report_controllers import ReportController
 from admin.sessions import create_session_store
 from admin.story_controllers import StoryController
 from admin.user_controllers import UserController
-from core.audit import AuditLog
+from core.audit import ANCHOR_FILE, AuditLog, write_anchor
 from core.crypto import FieldCipher, Signer
 from core.db import create_engine, is_sqlite, provide_db_session, session_factory
 from core.errors import http_error, unhandled_error
@@ -85,8 +85,13 @@ def build_worker(
                 skip_locked=not is_sqlite(settings.database_url),
             )
 
+    async def anchor() -> bool:
+        async with sessions() as session:
+            return await write_anchor(session, Path(settings.var_dir) / ANCHOR_FILE)
+
     return Worker(sender=sender, jobs=[("purge_unverified", 600.0, purge),
-                                       ("introduction_reminders", 3600.0, introductions)])
+                                       ("introduction_reminders", 3600.0, introductions),
+                                       ("audit_anchor", 600.0, anchor)])
 
 
 def make_cipher(settings: Settings) -> FieldCipher:

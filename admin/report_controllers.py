@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
@@ -14,6 +16,7 @@ from admin.permissions import Permission, allowed
 from admin.reports import audit_page, case_rows, statistics_rows, to_csv
 from admin.services import actor_of, check_totp
 from core import i18n
+from core.audit import ANCHOR_FILE, read_anchors
 from core.db import utcnow
 from core.web import AnyRequest, client_ip, form_fields, language_of, parse_id, render, settings_of
 
@@ -86,7 +89,8 @@ class ReportController(Controller):
 
     @post("/audit/verify", name="admin.audit.verify", opt={"permission": Permission.AUDIT_READ})
     async def verify(self, request: AnyRequest, db_session: DB) -> Template:
-        result = await request.app.state.audit.verify(db_session)
+        anchors = read_anchors(Path(settings_of(request).var_dir) / ANCHOR_FILE)
+        result = await request.app.state.audit.verify(db_session, anchors)
         staff = current_staff(request)
         await request.app.state.audit.record(
             db_session, "audit.verified", actor=actor_of(staff), organisation=staff.organisation,

@@ -29,7 +29,7 @@ import httpx
 from cryptography.fernet import Fernet
 from sqlalchemy import insert
 
-from bench.intake import PY, ROOT, free_port, pg_database, wait_up
+from bench.intake import free_port, pg_database, start_server
 from core.db import create_engine, utcnow
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -91,16 +91,6 @@ async def seed(url: str) -> None:
         if rows:
             await conn.execute(insert(Story.__table__), rows)  # type: ignore[attr-defined]
     await engine.dispose()
-
-
-def start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    cmd = [PY, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port),
-           "--no-access-log", "--log-level", "warning"]
-    if module.endswith("main_app"):
-        cmd.append("--factory")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    wait_up(f"http://127.0.0.1:{port}/healthz")
-    return proc
 
 
 def wrk(url: str, workdir: Path, headers: dict[str, str] | None = None,
@@ -190,7 +180,7 @@ def bench_database(label: str, url: str, workdir: Path) -> None:
         "OUEN_CAPTCHA": "disabled", "OUEN_INPROCESS_WORKER": "0", "OUEN_LOG_LEVEL": "WARNING",
     }
     slug = f"story-{STORIES // 2:05d}"
-    proc = start("app:main_app", app_port, env)
+    proc = start_server("app:main_app", app_port, env)
     try:
         base = f"http://127.0.0.1:{app_port}"
         page = httpx.get(f"{base}/projects/{slug}")
@@ -207,7 +197,7 @@ def bench_database(label: str, url: str, workdir: Path) -> None:
         proc.terminate()
         proc.wait(timeout=10)
     floor_env = {**env, "FLOOR_PAD": str(max(0, size - 9000))}
-    proc = start("bench.story_floor:app", floor_port, floor_env)
+    proc = start_server("bench.story_floor:app", floor_port, floor_env)
     try:
         floor_base = f"http://127.0.0.1:{floor_port}"
         pad = size - len(httpx.get(f"{floor_base}/projects/{slug}").content)
@@ -215,7 +205,7 @@ def bench_database(label: str, url: str, workdir: Path) -> None:
             proc.terminate()
             proc.wait(timeout=10)
             floor_env["FLOOR_PAD"] = str(max(0, int(floor_env["FLOOR_PAD"]) + pad))
-            proc = start("bench.story_floor:app", floor_port, floor_env)
+            proc = start_server("bench.story_floor:app", floor_port, floor_env)
         floor_size = len(httpx.get(f"{floor_base}/projects/{slug}").content)
         floor = wrk(f"{floor_base}/projects/{slug}", workdir)
         floor_spread = wrk(floor_base, workdir, random_slugs=True)

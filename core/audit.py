@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Index, Table, insert, text
 from sqlalchemy import select as sa_select
@@ -121,8 +122,14 @@ class AuditLog:
         await conn.execute(_INSERT, event.model_dump())
         return event
 
-    async def verify(self, session: AsyncSession) -> VerifyResult:
-        """Recompute the chain in id order; name the first entry that does not fit."""
+    async def verify(
+        self, session: AsyncSession, anchors: dict[int, str] | None = None
+    ) -> VerifyResult:
+        """Recompute the chain in id order; name the first entry that does not fit.
+
+        `anchors` (id → MAC, kept outside the database: see `write_anchor`) catch what the
+        chain alone cannot: entries removed from its end, or a chain rebuilt from scratch."""
+        anchors = anchors or {}
         previous_mac, previous_id, count = GENESIS, 0, 0
         async for event in _events(session):
             count += 1
@@ -132,8 +139,52 @@ class AuditLog:
                 return VerifyResult(False, count - 1, event.id, "does not follow its predecessor")
             if not hmac.compare_digest(event.mac, compute_mac(self._key, event)):
                 return VerifyResult(False, count - 1, event.id, "content altered")
+            anchored = anchors.get(event.id or 0)
+            if anchored is not None and not hmac.compare_digest(anchored, event.mac):
+                return VerifyResult(False, count - 1, event.id, "differs from its anchor")
             previous_mac, previous_id = event.mac, event.id
+        beyond = [i for i in anchors if i > previous_id]
+        if beyond:
+            return VerifyResult(False, count, min(beyond),
+                                "entries removed from the end (an anchor names it)")
         return VerifyResult(True, count, None, "", head=previous_mac)
+
+
+ANCHOR_FILE = "audit-anchors.jsonl"
+
+
+async def write_anchor(session: AsyncSession, path: Path) -> bool:
+    """Append the chain's head (id, MAC, time) to a file outside the database, when it moved.
+    Run regularly (the worker does, every 10 minutes); copy the file somewhere the database's
+    administrators cannot write, e.g. a log server."""
+    conn = await session.connection()
+    last = (await conn.execute(_LAST)).first()
+    if last is None:
+        return False
+    known = read_anchors(path)
+    if known and max(known) >= last.id:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"id": last.id, "mac": last.mac, "at": utcnow().isoformat()})
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    return True
+
+
+def read_anchors(path: Path) -> dict[int, str]:
+    """Anchors from the file; unreadable lines are skipped (and so never trusted)."""
+    anchors: dict[int, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return anchors
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            anchors[int(entry["id"])] = str(entry["mac"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return anchors
 
 
 @dataclass(frozen=True)

@@ -150,14 +150,25 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    from core.audit import AuditLog
+    from pathlib import Path
+
+    from core.audit import ANCHOR_FILE, AuditLog, read_anchors
     from core.db import session_factory
+
+    anchors = read_anchors(Path(args.anchors or Path(settings.var_dir) / ANCHOR_FILE))
+    for given in args.anchor or ():
+        number, _sep, mac = given.partition(":")
+        if not number.isdigit() or len(mac) != 64:
+            print(f"ouen: --anchor wants ID:MAC (64 hex digits), got {given!r}", file=sys.stderr)
+            return 2
+        anchors[int(number)] = mac
 
     async def run() -> int:
         async with _database(settings) as engine, session_factory(engine)() as session:
-            result = await AuditLog(settings.audit_key).verify(session)
+            result = await AuditLog(settings.audit_key).verify(session, anchors)
         if result.ok:
-            print(f"audit chain intact: {result.checked} entries; head {result.head}")
+            print(f"audit chain intact: {result.checked} entries; head {result.head}; "
+                  f"{len(anchors)} anchors checked")
             return 0
         print(
             f"audit chain BROKEN at entry {result.bad_id}: {result.reason} "
@@ -203,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit chain tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="recompute the chain; name the first bad entry")
+    verify.add_argument("--anchors", help="anchor file (default: OUEN_VAR_DIR/audit-anchors.jsonl)")
+    verify.add_argument("--anchor", action="append", help="ID:MAC of an entry recorded elsewhere")
     verify.set_defaults(run=_audit)
     matching = sub.add_parser("matching", help="the matching engine on a file, in memory")
     matching_sub = matching.add_subparsers(dest="matching_command", required=True)

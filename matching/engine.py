@@ -18,30 +18,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from intake.validation import CATEGORIES as CATEGORY_CODES
 from matching import lexicon as lx
 from matching import text as tx
 
-CATEGORIES = (
-    "children",
-    "elderly",
-    "disabilities",
-    "students",
-    "medical",
-    "community",
-    "culture_sports",
-    "npo",
-    "restaurants",
-    "businesses",
-    "foreign_residents",
-    "other",
-)
+CATEGORIES = CATEGORY_CODES  # the 12 categories of the form (DESIGN.md §4)
 _TOPICS = tuple(lx.TOPIC_ANY)
 
 # Weights. Place and time mirror the grading a coordinator gives (ideal / minor drawback /
@@ -136,6 +124,31 @@ def canonical_offers(tags: Iterable[str]) -> set[str]:
         elif tag:
             known |= {t for t, e in tx.offers_in(tag).items() if not e.startswith("~")}
     return known
+
+
+def _with_wording(
+    scores: Array,
+    ids: Sequence[str],
+    limit: int,
+    similarity: Callable[[int], float],
+) -> list[tuple[float, int, float]]:
+    """The best `limit` (score with wording, position, similarity), best first. Wording adds
+    at most TEXT_WEIGHT, so only candidates within that of the limit-th best structured
+    score can still reach the top; beyond TEXT_POOL of them candidates tie on everything but
+    wording, and the first TEXT_POOL by structured score are compared (ties in index order)."""
+    k = min(limit, len(scores))
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    pool = np.flatnonzero(scores >= kth - TEXT_WEIGHT)
+    if len(pool) > TEXT_POOL:
+        pool = pool[np.argsort(-scores[pool], kind="stable")[:TEXT_POOL]]
+    final: list[tuple[float, int, float]] = []
+    for position in pool.tolist():
+        if scores[position] == -np.inf:
+            continue
+        similar = similarity(position)
+        final.append((float(scores[position]) + TEXT_WEIGHT * similar, position, similar))
+    final.sort(key=lambda item: (-item[0], ids[item[1]]))
+    return final[:limit]
 
 
 class Index:
@@ -329,22 +342,9 @@ class Index:
             position = self._position.get(cid)
             if position is not None:
                 scores[position] = -np.inf
-        # Wording adds at most TEXT_WEIGHT, so only candidates within that of the
-        # limit-th best structured score can still reach the top.
-        k = min(limit, len(scores))
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        pool = np.flatnonzero(scores >= kth - TEXT_WEIGHT)
-        if len(pool) > TEXT_POOL:
-            # Beyond this many, candidates tie on everything but wording; the first
-            # TEXT_POOL by structured score are compared (ties in index order).
-            pool = pool[np.argsort(-scores[pool], kind="stable")[:TEXT_POOL]]
-        final: list[tuple[float, int, float]] = []
-        for position in pool.tolist():
-            if scores[position] == -np.inf:
-                continue
-            similarity = tx.cosine(query.vector, self._vector(position))
-            final.append((float(scores[position]) + TEXT_WEIGHT * similarity, position, similarity))
-        final.sort(key=lambda item: (-item[0], self._ids[item[1]]))
+        final = _with_wording(
+            scores, self._ids, limit, lambda p: tx.cosine(query.vector, self._vector(p))
+        )
         return [
             Suggestion(
                 collaborator_id=self._ids[position],
@@ -353,7 +353,7 @@ class Index:
                 over_capacity=self._docs[position].active_projects
                 >= self._docs[position].capacity,
             )
-            for total, position, similarity in final[:limit]
+            for total, position, similarity in final
         ]
 
     def reasons(self, query: Query, position: int, similarity: float) -> list[Reason]:
@@ -554,19 +554,10 @@ class ProposalIndex:
             position = self._position.get(pid)
             if position is not None:
                 score[position] = -np.inf
-        k = min(limit, len(score))
-        kth = np.partition(score, len(score) - k)[len(score) - k]
-        pool = np.flatnonzero(score >= kth - TEXT_WEIGHT)
-        if len(pool) > TEXT_POOL:
-            pool = pool[np.argsort(-score[pool], kind="stable")[:TEXT_POOL]]
         vector = one._vector(0)
-        final: list[tuple[float, int, float]] = []
-        for position in pool.tolist():
-            if score[position] == -np.inf:
-                continue
-            similarity = tx.cosine(self._queries[position].vector, vector)
-            final.append((float(score[position]) + TEXT_WEIGHT * similarity, position, similarity))
-        final.sort(key=lambda item: (-item[0], self._ids[item[1]]))
+        final = _with_wording(
+            score, self._ids, limit, lambda p: tx.cosine(self._queries[p].vector, vector)
+        )
         return [
             Suggestion(
                 collaborator_id=self._ids[position],
@@ -574,7 +565,7 @@ class ProposalIndex:
                 reasons=tuple(one.reasons(self._queries[position], 0, similarity)),
                 over_capacity=collaborator.active_projects >= collaborator.capacity,
             )
-            for total, position, similarity in final[:limit]
+            for total, position, similarity in final
         ]
 
 

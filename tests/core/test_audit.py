@@ -174,3 +174,41 @@ def test_cli_names_the_first_bad_entry(tmp_path: Path) -> None:
                             check=False, timeout=120)
     assert result.returncode == 1
     assert "BROKEN at entry 2: content altered" in result.stdout
+
+
+async def test_anchors_kept_outside_the_database_catch_a_truncated_or_rebuilt_chain(
+    client: Any, app: Any, tmp_path: Any
+) -> None:
+    from core.audit import read_anchors, write_anchor
+
+    anchors_file = tmp_path / "anchors.jsonl"
+    async with app.state.sessions() as session, session.begin():
+        for i in range(3):
+            await app.state.audit.record(session, "test.event", actor="test", detail=str(i))
+    async with app.state.sessions() as session:
+        assert await write_anchor(session, anchors_file)
+        assert not await write_anchor(session, anchors_file)  # head has not moved
+    anchors = read_anchors(anchors_file)
+    assert list(anchors) == [3]
+    async with app.state.sessions() as session:
+        assert (await app.state.audit.verify(session, anchors)).ok
+        # An anchor beyond the end: entries were removed from the end of the chain.
+        gone = await app.state.audit.verify(session, {**anchors, 5: "0" * 64})
+        assert not gone.ok and gone.bad_id == 5 and "removed from the end" in gone.reason
+        # An anchor that disagrees: the chain was rebuilt (e.g. with a stolen key).
+        rebuilt = await app.state.audit.verify(session, {2: "f" * 64})
+        assert not rebuilt.ok and rebuilt.bad_id == 2
+    anchors_file.write_text(anchors_file.read_text() + "not json\n")
+    assert read_anchors(anchors_file) == anchors
+
+
+def test_cli_checks_anchors_given_on_the_command_line(tmp_path: Path) -> None:
+    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path)}
+    run = [sys.executable, "-m", "core.cli"]
+    subprocess.run([*run, "migrate"], env=env, capture_output=True, check=True, timeout=120)
+    truncated = subprocess.run([*run, "audit", "verify", "--anchor", "4:" + "a" * 64], env=env,
+                               capture_output=True, text=True, check=False, timeout=120)
+    assert truncated.returncode == 1 and "removed from the end" in truncated.stdout
+    malformed = subprocess.run([*run, "audit", "verify", "--anchor", "x"], env=env,
+                               capture_output=True, text=True, check=False, timeout=120)
+    assert malformed.returncode == 2 and "ID:MAC" in malformed.stderr
