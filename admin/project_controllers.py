@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.auth import current_staff, staff_guard
 from admin.case_controllers import _proposal
+from admin.cases import timeline
+from admin.models import StaffUser
 from admin.permissions import Permission, allowed
 from core import i18n
 from core.web import MAX_ID, AnyRequest, client_ip, form_fields, language_of, render, settings_of
@@ -55,10 +57,16 @@ async def _page(
     calls = list((await db.exec(select(pj.Call).where(col(pj.Call.project_id) == project.id)
                                 .order_by(col(pj.Call.id).desc()))).all())
     lead = proposals.get(project.proposal_id) or await db.get(Proposal, project.proposal_id)
+    assert lead is not None
+    everyone = list((await db.exec(select(StaffUser))).all())
+    # The project's history: the events of its proposal (introductions, the project, calls,
+    # story steps) — not contact entries or notes, which stay on the case page.
+    events = [e for e in await timeline(db, lead, everyone) if e.kind == "event"]
     return render(
         request, "admin/projects/detail.html", status=status, staff=staff, project=project,
         lead=lead, members=members, proposals=proposals, collaborators=collaborators,
         calls=calls, answers=await pj.answers_by_call(db, [c.id or 0 for c in calls]),
+        events=events,
         can_manage=allowed(staff.role, Permission.COLLABORATOR_MANAGE),
         can_write_story=allowed(staff.role, Permission.STORY_WRITE),
         errors={k: _(MESSAGES[v]) for k, v in (errors or {}).items()},

@@ -62,6 +62,7 @@ async def test_a_project_gathers_the_applicant_introduced_collaborators_and_othe
     assert proposal.ref in page.text and helper.ref in page.text
     for secret in (EMAIL, PHONE, HELPER_EMAIL, HELPER_PHONE, HELPER_NAME):
         assert secret not in page.text
+    assert "project.formed" in page.text.split("履歴")[-1]  # on the project's timeline
 
     added = await post(client, f"/admin/projects/{project_id}/members",
                        {"proposal_ref": other.ref.lower()})
