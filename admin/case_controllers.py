@@ -46,6 +46,8 @@ from core.web import (
     language_of,
     parse_id,
     render,
+    sealed_search,
+    search_redirect,
     settings_of,
 )
 from intake import messages as intake_messages
@@ -83,7 +85,7 @@ def _filters(request: AnyRequest) -> Filters:
         overdue=q.get("overdue") == "1",
         since=_date(q.get("since")),
         until=_date(q.get("until")),
-        q=q.get("q", "").strip()[:100],
+        q=sealed_search(request),
         after=parse_id(after),
         sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
@@ -191,6 +193,10 @@ class CaseController(Controller):
             overdue_ids={p.id for p in rows if is_overdue(p)},
             staff_list=await _staff_list(db_session), **_choices(),
         )
+
+    @post("/search", name="admin.proposals.search", opt=READ)
+    async def search(self, request: AnyRequest) -> Redirect:
+        return await search_redirect(request, "/admin/proposals")
 
     @get("/new", name="admin.proposals.new", opt=UPDATE)
     async def new_form(self, request: AnyRequest) -> Template:

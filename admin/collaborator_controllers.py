@@ -42,6 +42,8 @@ from core.web import (
     language_of,
     parse_id,
     render,
+    sealed_search,
+    search_redirect,
     settings_of,
 )
 from intake import messages as intake_messages
@@ -70,7 +72,7 @@ def _filters(request: AnyRequest) -> CollaboratorFilters:
         ward=_pick(q.get("ward", ""), WARDS),
         offer=q.get("offer", "").strip()[:30],
         availability=_pick(q.get("availability", ""), AVAILABILITIES),
-        q=q.get("q", "").strip()[:100],
+        q=sealed_search(request),
         after=parse_id(q.get("after", "")),
         sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
@@ -186,6 +188,10 @@ def _ip(request: AnyRequest) -> str:
 class CollaboratorController(Controller):
     path = BASE
     guards = [staff_guard]  # noqa: RUF012
+
+    @post("/search", name="admin.collaborators.search", opt=READ)
+    async def search(self, request: AnyRequest) -> Redirect:
+        return await search_redirect(request, BASE)
 
     @get("/", name="admin.collaborators.list", opt=READ)
     async def index(self, request: AnyRequest, db_session: DB) -> Template:

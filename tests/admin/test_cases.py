@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from litestar import Litestar
@@ -48,6 +49,19 @@ async def signed_in(client: httpx.AsyncClient, app: Litestar, role: str) -> Staf
     return user
 
 
+async def search(client: httpx.AsyncClient, base: str, **params: str) -> httpx.Response:
+    """Filter a staff list as the form does: POST, then follow the redirect. The search term
+    never appears in the URL, only its ciphertext."""
+    page = await client.get(base)
+    posted = await client.post(f"{base}/search", data={"_csrf_token": csrf_of(page.text),
+                                                       **params})
+    assert posted.status_code == 303
+    location = posted.headers["location"]
+    if params.get("q"):
+        assert "qe=" in location and params["q"] not in unquote(location)
+    return await client.get(location)
+
+
 def case_links(html: str) -> int:
     return len(re.findall(r'href="/admin/proposals/\d+"', html))
 
@@ -68,15 +82,17 @@ async def test_list_filters_and_japanese_search(client: httpx.AsyncClient, app: 
     assert page.status_code == 200
     assert "OU-AAAA-0001" in page.text and "OU-AAAA-0002" in page.text
     assert "OU-AAAA-0003" not in page.text  # unverified proposals are not cases yet
-    search = await client.get("/admin/proposals", params={"q": "高齢"})  # a two-character word
-    assert "OU-AAAA-0001" in search.text and "OU-AAAA-0002" not in search.text
+    found = await search(client, "/admin/proposals", q="高齢")  # a two-character word
+    assert "OU-AAAA-0001" in found.text and "OU-AAAA-0002" not in found.text
     by_category = await client.get("/admin/proposals", params={"category": "children"})
     assert "OU-AAAA-0002" in by_category.text and "OU-AAAA-0001" not in by_category.text
     by_ward = await client.get("/admin/proposals", params={"ward": "nada", "status": "new"})
     assert "OU-AAAA-0001" in by_ward.text and "OU-AAAA-0002" not in by_ward.text
-    odd = await client.get("/admin/proposals", params={"since": "yesterday", "after": "x",
-                                                      "status": "<script>", "q": "%_\\"})
+    odd = await search(client, "/admin/proposals", since="yesterday", status="<script>",
+                       q="%_\\")
     assert odd.status_code == 200 and "<script>" not in odd.text
+    forged = await client.get("/admin/proposals", params={"qe": "not-a-token", "after": "x"})
+    assert forged.status_code == 200 and "OU-AAAA-0001" in forged.text  # ignored, not a 500
 
 
 async def test_overdue_filter_and_keyset_pages(client: httpx.AsyncClient, app: Litestar) -> None:
@@ -338,7 +354,7 @@ async def test_search_reads_a_bounded_window_and_continues(
     for n in range(11):
         await make_proposal(app, ref=f"OU-PLAIN-{n:03d}")
     await signed_in(client, app, "coordinator")
-    page = await client.get("/admin/proposals", params={"q": "珍しいことば"})
+    page = await search(client, "/admin/proposals", q="珍しいことば")
     assert page.status_code == 200 and "OU-RARE-0001" not in page.text
     assert "続きを検索する" in page.text and "応募の一部を検索しました" in page.text
     found = False

@@ -15,7 +15,7 @@ from core.db import utcnow
 from matching.models import Collaborator
 from notifications.models import OutboxMessage
 from tests.admin.test_auth import login, make_staff
-from tests.admin.test_cases import events, signed_in
+from tests.admin.test_cases import events, search, signed_in
 from tests.conftest import csrf_of
 from tests.intake.test_collaborate import COLLABORATOR_FORM
 
@@ -64,7 +64,7 @@ async def test_list_filters_and_search(client: httpx.AsyncClient, app: Litestar)
     assert NAME not in page.text and EMAIL not in page.text  # no contact data in lists
 
     async def listed(**params: str) -> list[str]:
-        response = await client.get(BASE, params=params)
+        response = await search(client, BASE, **params)
         assert response.status_code == 200, params
         return sorted(refs(response.text))
 
