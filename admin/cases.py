@@ -218,6 +218,14 @@ async def change_status(
                        detail=f"{proposal.status} -> {target}", ip=ip)
     proposal.status = target
     db.add(proposal)
+    if target in CLOSED:
+        from matching.introductions import close_open_matches
+        from publishing.services import unpublish_for_closed_case
+
+        await close_open_matches(db, audit, proposal_id=proposal.id,
+                                 reason=f"reason=case {target}")
+        if target in ("withdrawn", "spam"):
+            await unpublish_for_closed_case(db, audit, proposal)
     return None
 
 

@@ -126,6 +126,11 @@ async def change_status(
     collaborator.status = target
     collaborator.updated_at = utcnow()
     db.add(collaborator)
+    if target != "active":
+        from matching.introductions import close_open_matches
+
+        await close_open_matches(db, audit, collaborator_id=collaborator.id,
+                                 reason=f"reason=collaborator {target}")
     return None
 
 

@@ -130,7 +130,8 @@ class ProjectController(Controller):
                    ) -> Template | Redirect:
         project = await _project(db_session, project_id)
         form = await form_fields(request)
-        data, errors = pj.validate_call(form)
+        known = await pj.member_values(db_session, request.app.state.cipher, project)
+        data, errors = pj.validate_call(form, known)
         if data is None:
             values = {k: form.get(k, "") for k in ("title", "needed", "category", "ward")}
             return await _page(request, db_session, project, 422, errors, values)

@@ -57,6 +57,9 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
                 mutable[name] = value
             if scope.get("path", "").startswith(PRIVATE_PATHS):
                 mutable["cache-control"] = "no-store"
+            elif "set-cookie" in mutable and "cache-control" not in mutable:
+                # A response that sets a cookie is for this browser only.
+                mutable["cache-control"] = "private, no-cache"
 
     return before_send
 

@@ -55,8 +55,10 @@ def _answer_page(
         status=status,
         token=token,
         side=pending.side,
-        proposal=intro.proposal_summary(pending.proposal, lang),
-        collaborator=intro.collaborator_summary(pending.collaborator, lang),
+        proposal=intro.proposal_summary(pending.proposal, lang, request.app.state.cipher),
+        collaborator=intro.collaborator_summary(
+            pending.collaborator, lang, request.app.state.cipher
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from intake.models import Proposal
 from matching.models import Collaborator
 from notifications.services import enqueue_email
+from publishing import personal_data as pd
 
 OPEN_STATES = ("proposed", "collaborator_accepted")
 FINAL_STATES = ("introduced", "declined", "expired", "withdrawn")
@@ -87,15 +88,18 @@ def _ward_label(code: str | None, _: Callable[..., str]) -> str:
     return _(label) if label else ""
 
 
-def proposal_summary(proposal: Proposal, locale: str) -> dict[str, str]:
+def proposal_summary(proposal: Proposal, locale: str, cipher: FieldCipher) -> dict[str, str]:
     """What a collaborator may learn about a proposal before both sides agree: its text,
-    never the applicant's nickname or contact details. Labels in the reader's language."""
+    never the applicant's nickname or contact details — not even where the applicant wrote
+    them into the text themselves (they are blacked out). Labels in the reader's language."""
     _ = make_gettext(locale)
-    body = proposal.body if len(proposal.body) <= EXCERPT else proposal.body[:EXCERPT] + "…"
+    known = pd.proposal_values(cipher, proposal, "applicant")
+    body = pd.redact(proposal.body, known)
+    body = body if len(body) <= EXCERPT else body[:EXCERPT] + "…"
     category = CATEGORY_LABELS.get(proposal.category)
     return {
         "ref": proposal.ref,
-        "catchphrase": proposal.catchphrase,
+        "catchphrase": pd.redact(proposal.catchphrase, known),
         "category": _(category) if category else "",
         "ward": _ward_label(proposal.ward, _),
         "org_name": proposal.org_name or "",
@@ -103,11 +107,14 @@ def proposal_summary(proposal: Proposal, locale: str) -> dict[str, str]:
     }
 
 
-def collaborator_summary(collaborator: Collaborator, locale: str) -> dict[str, object]:
+def collaborator_summary(
+    collaborator: Collaborator, locale: str, cipher: FieldCipher
+) -> dict[str, object]:
     """What an applicant may learn about a collaborator before both sides agree: the
-    organisation, what they offer and their introduction; not their name or contact."""
+    organisation, what they offer and their introduction (contact values in it blacked
+    out); not their name or contact details."""
     _ = make_gettext(locale)
-    intro = collaborator.intro
+    intro = pd.redact(collaborator.intro, pd.collaborator_values(cipher, collaborator))
     return {
         "ref": collaborator.ref,
         "org_name": collaborator.org_name or "",
@@ -194,7 +201,7 @@ async def propose(
         recipient=mailer.cipher.decrypt(collaborator.email_enc),
         context={
             "link": f"{mailer.base_url}/introductions/{token}",
-            "proposal": proposal_summary(proposal, collaborator.locale),
+            "proposal": proposal_summary(proposal, collaborator.locale, mailer.cipher),
             "days": EXPIRE_AFTER.days,
         },
         sender_domain=mailer.sender_domain,
@@ -237,6 +244,8 @@ async def find(db: AsyncSession, token: str) -> Pending | None:
     collaborator = await db.get(Collaborator, match.collaborator_id)
     if proposal is None or collaborator is None:
         return None
+    if proposal.status in CLOSED or collaborator.status != "active":
+        return None  # the case closed or the collaborator left: nothing may move any more
     side = "collaborator" if match.status == "proposed" else "applicant"
     return Pending(match, side, proposal, collaborator)
 
@@ -306,8 +315,8 @@ async def answer(
             recipient=mailer.cipher.decrypt(proposal.email_enc),
             context={
                 "link": f"{mailer.base_url}/introductions/{token}",
-                "proposal": proposal_summary(proposal, proposal.locale),
-                "collaborator": collaborator_summary(collaborator, proposal.locale),
+                "proposal": proposal_summary(proposal, proposal.locale, mailer.cipher),
+                "collaborator": collaborator_summary(collaborator, proposal.locale, mailer.cipher),
                 "days": EXPIRE_AFTER.days,
             },
             sender_domain=mailer.sender_domain,
@@ -358,7 +367,7 @@ async def _introduce(
             context={
                 "role": role,
                 "other": other,
-                "proposal": proposal_summary(proposal, locale),
+                "proposal": proposal_summary(proposal, locale, mailer.cipher),
                 "coordinator": coordinator_name,
             },
             sender_domain=mailer.sender_domain,
@@ -375,7 +384,9 @@ async def _introduce(
         actor="system",
         object_type="proposal",
         object_id=proposal.id or "",
-        detail=_detail(match, collaborator.ref),
+        # The coordinator in copy receives both sides' contact details: on the record.
+        detail=_detail(match, collaborator.ref) + (f" cc=staff:{coordinator.id}" if cc and
+                                                   coordinator else ""),
         now=now,
     )
     if check_transition(proposal.status, "matched", "") is None:
@@ -408,6 +419,33 @@ async def withdraw(
         ip=ip,
         now=now,
     )
+
+
+async def close_open_matches(
+    db: AsyncSession,
+    audit: AuditLog,
+    *,
+    proposal_id: int | None = None,
+    collaborator_id: int | None = None,
+    reason: str,
+) -> int:
+    """Withdraw the open introductions of a case that closed or of a collaborator who
+    paused or retired: their links stop working and nobody is introduced."""
+    query = select(Match).where(col(Match.status).in_(OPEN_STATES))
+    if proposal_id is not None:
+        query = query.where(col(Match.proposal_id) == proposal_id)
+    if collaborator_id is not None:
+        query = query.where(col(Match.collaborator_id) == collaborator_id)
+    now = utcnow()
+    closed = 0
+    for match in (await db.exec(query)).all():
+        match.status, match.token_hash, match.closed_at = "withdrawn", None, now
+        db.add(match)
+        await audit.record(db, "match.withdrawn", actor="system", object_type="proposal",
+                           object_id=match.proposal_id, detail=f"match={match.id} {reason}",
+                           now=now)
+        closed += 1
+    return closed
 
 
 async def remind_and_expire(
@@ -464,8 +502,8 @@ async def remind_and_expire(
             ),
             context={
                 "link": f"{mailer.base_url}/introductions/{token}",
-                "proposal": proposal_summary(proposal, locale),
-                "collaborator": collaborator_summary(collaborator, locale),
+                "proposal": proposal_summary(proposal, locale, mailer.cipher),
+                "collaborator": collaborator_summary(collaborator, locale, mailer.cipher),
                 "days": (match.asked_at + EXPIRE_AFTER - now).days,
                 "reminder": True,
             },

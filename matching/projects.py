@@ -9,8 +9,6 @@ project page shows who answered which call."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,19 +20,19 @@ from admin.models import StaffUser
 from admin.services import actor_of
 from admin.workflow import CLOSED
 from core.audit import AuditLog
+from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.models import Proposal
 from intake.validation import CATEGORIES, WARDS
 from matching.introductions import Match
 from matching.models import Collaborator
+from publishing import personal_data as pd
 
 MEMBER_KINDS = ("applicant", "collaborator")
 CALL_TITLE_MAX = 80
 CALL_NEEDED_MAX = 1000
 PAGE = 20
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s(]?\d{1,4}[-\s)]?\d{3,4}")
 
 
 class Project(SQLModel, table=True):
@@ -179,10 +177,27 @@ async def add_member(
     return member
 
 
-def personal_data_in(text: str) -> bool:
-    """An email address or something that reads as a Japanese phone number."""
-    text = unicodedata.normalize("NFKC", text)
-    return bool(_EMAIL.search(text) or _PHONE.search(text))
+def personal_data_in(text: str, known: list[pd.Known] | None = None) -> bool:
+    """An email address, something that reads as a phone number, a social-network account
+    or LINE ID, or a contact value of one of the project's members."""
+    return bool(pd.find({"text": text}, known or []))
+
+
+async def member_values(db: AsyncSession, cipher: FieldCipher, project: Project) -> list[pd.Known]:
+    """The project members' own names and contact values, as patterns (never shown)."""
+    members = (await db.exec(select(ProjectMember).where(
+        col(ProjectMember.project_id) == project.id))).all()
+    known: list[pd.Known] = []
+    for member in members:
+        if member.proposal_id:
+            proposal = await db.get(Proposal, member.proposal_id)
+            if proposal is not None:
+                known += pd.proposal_values(cipher, proposal, "member")
+        elif member.collaborator_id:
+            collaborator = await db.get(Collaborator, member.collaborator_id)
+            if collaborator is not None:
+                known += pd.collaborator_values(cipher, collaborator)
+    return known
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,9 @@ class CallInput:
     ward: str | None
 
 
-def validate_call(form: dict[str, str]) -> tuple[CallInput | None, dict[str, str]]:
+def validate_call(
+    form: dict[str, str], known: list[pd.Known] | None = None
+) -> tuple[CallInput | None, dict[str, str]]:
     """Field → message key; a call is public, so personal data in it is refused."""
     title = form.get("title", "").strip()
     needed = form.get("needed", "").replace("\r\n", "\n").strip()
@@ -209,7 +226,7 @@ def validate_call(form: dict[str, str]) -> tuple[CallInput | None, dict[str, str
     elif len(needed) > CALL_NEEDED_MAX:
         errors["needed"] = "call_needed_too_long"
     for name, value in (("title", title), ("needed", needed)):
-        if name not in errors and personal_data_in(value):
+        if name not in errors and personal_data_in(value, known):
             errors[name] = "call_personal_data"
     if category not in CATEGORIES:
         errors["category"] = "call_category_invalid"

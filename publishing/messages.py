@@ -83,6 +83,7 @@ WHERE = {
 WHAT = {
     ("anyone", "email"): N_("An email address"),
     ("anyone", "phone"): N_("A phone number"),
+    ("anyone", "account"): N_("A social-network account or LINE ID"),
     ("applicant", "nickname"): N_("The applicant's nickname"),
     ("applicant", "email"): N_("The applicant's email address"),
     ("applicant", "phone"): N_("The applicant's phone number"),

@@ -19,9 +19,20 @@ from core.crypto import FieldCipher
 from intake.models import Proposal
 from matching.models import Collaborator
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s(]?\d{1,4}[-\s)]?\d{3,4}(?!\d)")
 _SEP = r"[\s\-‐‑‒–—―−ー().]*"  # what people put between the digits of a number
+_SEP1 = r"[\s\-‐‑‒–—―−ー().]?"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(
+    rf"(?<!\d)(?:\+?81{_SEP1}|0)\d{{1,4}}{_SEP1}\d{{1,4}}{_SEP1}\d{{3,4}}(?!\d)"
+)
+# Accounts that lead to a person: social-network links, @handles, LINE IDs. (Other links,
+# such as an organisation's activity report, are fine in a story.)
+ACCOUNT = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:instagram\.com|facebook\.com|fb\.com|x\.com|twitter\.com"
+    r"|tiktok\.com|line\.me|threads\.net)/\S*"
+    r"|(?<![\w@.])@[A-Za-z0-9_]{3,}(?![\w@])|LINE\s*(?:ID)?\s*[:：]\s*\S+",
+    re.IGNORECASE,
+)
 _MIN_LENGTH = 2  # a one-letter nickname would match everywhere
 REDACTED = "[…]"
 
@@ -135,6 +146,8 @@ def find(texts: dict[str, str], known: list[Known]) -> list[Finding]:
             here.append(Finding(field_name, "anyone", "email"))
         if "phone" not in kinds and PHONE.search(text):
             here.append(Finding(field_name, "anyone", "phone"))
+        if not kinds & {"website", "facebook", "twitter"} and ACCOUNT.search(text):
+            here.append(Finding(field_name, "anyone", "account"))
         for finding in here:
             if finding not in findings:
                 findings.append(finding)
@@ -146,4 +159,4 @@ def redact(text: str, known: list[Known]) -> str:
     text = fold(text)
     for item in known:
         text = item.pattern.sub(REDACTED, text)
-    return PHONE.sub(REDACTED, EMAIL.sub(REDACTED, text))
+    return ACCOUNT.sub(REDACTED, PHONE.sub(REDACTED, EMAIL.sub(REDACTED, text)))

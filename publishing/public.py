@@ -25,12 +25,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.db import utcnow
 from matching.introductions import Match
 from matching.projects import Call, Project
 from publishing.models import Story, StoryPhoto
 
 FRESHNESS = 1.0  # seconds
 LOOKBACK = timedelta(seconds=30)
+FULL_RESYNC = 60.0  # seconds
 PAGE_SIZE = 20
 CACHE_ENTRIES = 16_384  # ≈ 90 MB of story pages at 5.5 KB
 
@@ -58,6 +60,8 @@ class PublicCache:
         self._slug_of: dict[int, str] = {}
         self._calls_key = ""
         self._latest: datetime | None = None
+        self._calls_changed_at: datetime | None = None
+        self._full_at = float("-inf")
         self.generation = ""  # changes whenever any published story changes
         self.watermark: datetime | None = None
         self.checked = float("-inf")
@@ -77,12 +81,17 @@ class PublicCache:
             started = time.monotonic()
             query = sa_select(col(Story.slug), col(Story.id), col(Story.version),
                               col(Story.status), col(Story.updated_at))
-            if self.watermark is not None:
+            # Now and then read every row: that also notices rows deleted outright (purges)
+            # and changes whose clock lagged more than LOOKBACK behind.
+            full = started - self._full_at >= FULL_RESYNC or self.watermark is None
+            if not full and self.watermark is not None:
                 query = query.where(col(Story.updated_at) >= self.watermark - LOOKBACK)
             changed = False
             result = await (await db.connection()).execute(query)
+            seen: set[int] = set()
             for slug, story_id, version, status, updated_at in result.all():
                 sid = story_id or 0
+                seen.add(sid)
                 previous = self._slug_of.get(sid)
                 entry = Published(sid, version, updated_at) if status == "published" else None
                 if previous is not None and (entry is None or previous != slug):
@@ -95,15 +104,32 @@ class PublicCache:
                     changed = True
                 if self.watermark is None or updated_at > self.watermark:
                     self.watermark = updated_at
+            if full:
+                for sid in set(self._slug_of) - seen:
+                    self.stories.pop(self._slug_of.pop(sid), None)
+                    changed = True
+                self._full_at = started
             calls = await (await db.connection()).execute(
                 sa_select(func.count(), func.max(col(Call.id))).where(col(Call.status) == "open")
             )
             calls_key = ":".join(str(v) for v in calls.one())
             if calls_key != self._calls_key:
+                if self._calls_key:
+                    self._calls_changed_at = utcnow()
                 self._calls_key = calls_key
                 changed = True
             if changed or not self.generation:
-                self._latest = max((e.updated_at for e in self.stories.values()), default=None)
+                # Last-Modified of the list and feed only moves forward: the newest change
+                # to any story row (a take-down included) or to the open calls.
+                moments = [m for m in (self.watermark, self._calls_changed_at, self._latest)
+                           if m is not None]
+                latest = max(moments) if moments else None
+                if (latest is not None and self._latest is not None and self.generation
+                        and latest.replace(microsecond=0) <= self._latest.replace(microsecond=0)):
+                    # HTTP dates count whole seconds: a change within the same second as
+                    # the last one must still give a later Last-Modified.
+                    latest = self._latest.replace(microsecond=0) + timedelta(seconds=1)
+                self._latest = latest
                 digest = hashlib.sha256(calls_key.encode())
                 for slug in sorted(self.stories):
                     entry = self.stories[slug]

@@ -263,3 +263,19 @@ async def delete_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id
     await db.delete(photo)
     await changed(db, audit, story, Actor.staff(staff, ip), "story.photo_removed",
                   f"photo={photo_id}", utcnow())
+
+
+async def unpublish_for_closed_case(db: AsyncSession, audit: AuditLog, proposal: Proposal) -> int:
+    """A case withdrawn or marked as spam takes its published stories down at once (the
+    applicant's consent belonged to a proposal that no longer stands)."""
+    now = utcnow()
+    taken = 0
+    stories = await db.exec(
+        select(Story).where(col(Story.proposal_id) == proposal.id,
+                            col(Story.status) == "published")
+    )
+    for story in stories.all():
+        await move(db, audit, story, "unpublish", Actor("system"), now,
+                   action="story.unpublished")
+        taken += 1
+    return taken

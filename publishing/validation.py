@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,10 +38,12 @@ def slugify(text: str) -> str:
 
 
 def suggest_slug(title: str, ref: str) -> str:
-    """From the title when it has enough Latin letters, else from the proposal's reference
-    (Japanese titles have none): `ou-2026-ab12`."""
+    """From the title when it has enough Latin letters, else a random one (Japanese titles
+    have none): `story-3f9a1c2e`. Never the proposal's reference — the applicant and every
+    collaborator asked know it, so it would tie the public page back to the case. (`ref` is
+    kept in the signature for callers; it is not used.)"""
     slug = slugify(title)
-    return slug if len(slug) >= 8 else slugify(ref)
+    return slug if len(slug) >= 8 else f"story-{secrets.token_hex(4)}"
 
 
 async def slug_taken(db: AsyncSession, slug: str, exclude_id: int | None = None) -> bool:

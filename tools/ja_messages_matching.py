@@ -146,4 +146,6 @@ JA = {
     'There is no open call for help at the moment.': '現在、募集中の協力者募集はありません。',
     "Open proposals and calls this collaborator fits": "この協力者に合う対応中の応募と募集",
     "Call for help": "協力者募集",
+    "If you received a reminder about the same request, please use the link in the newest email.":
+        "同じ依頼についてリマインドのメールを受け取っている場合は、いちばん新しいメールのリンクをお使いください。",
 }

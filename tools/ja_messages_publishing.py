@@ -197,4 +197,5 @@ JA = {
     "Your consent has been withdrawn": "同意を撤回しました",
     "The story has been taken off the public site. Thank you for having shared your project.":
         "ストーリーを公開サイトから取り下げました。プロジェクトを紹介させていただき、ありがとうございました。",
+    "A social-network account or LINE ID": "SNSのアカウントまたはLINE ID",
 }

@@ -349,3 +349,68 @@ async def test_a_collaborators_page_lists_the_open_proposals_and_calls_they_fit(
     # The translation request fits a delivery helper worse (if it is listed at all).
     assert far.ref not in section or section.index(fits.ref) < section.index(far.ref)
     assert "配送を提供" in section
+
+
+async def test_nothing_moves_once_the_case_closed_or_the_collaborator_left(
+    client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture
+) -> None:
+    from admin.cases import change_status
+    from admin.collaborators import change_status as collaborator_status
+
+    proposal = await make_proposal(app, status="seeking", body=BODY)
+    helper = await make_collaborator(app)
+    coordinator = await signed_in(client, app, "coordinator")
+    await propose(client, proposal.id or 0, helper.id or 0)
+    await worker.sender.process_due()
+    accepted = await answer(client, token_in(smtp.messages[-1]), "accept")
+    assert accepted.status_code == 200
+    await worker.sender.process_due()
+    applicant_token = token_in(smtp.messages[-1])
+    async with app.state.sessions() as db, db.begin():
+        row = await db.get(Collaborator, helper.id)
+        assert row is not None
+        assert await collaborator_status(db, app.state.audit, row, "retire", coordinator,
+                                         "") is None
+    sent = len(smtp.messages)
+    assert (await client.get(f"/introductions/{applicant_token}")).status_code == 410
+    assert await worker.sender.process_due() == 0 and len(smtp.messages) == sent
+    assert "match.withdrawn" in await actions(app)
+
+    # A case that closes withdraws its open requests too.
+    other = await make_proposal(app, ref="OU-CLOSE-00001", status="seeking", body=BODY)
+    second = await make_collaborator(app, ref="CO-SECOND-0001", email="second@example.jp")
+    await propose(client, other.id or 0, second.id or 0)
+    await worker.sender.process_due()
+    link = token_in(smtp.messages[-1])
+    async with app.state.sessions() as db, db.begin():
+        case = await db.get(type(other), other.id)
+        assert case is not None
+        assert await change_status(db, app.state.audit, case, "withdrawn", "", coordinator) is None
+    assert (await client.get(f"/introductions/{link}")).status_code == 410
+    async with app.state.sessions() as db:
+        statuses = (await db.exec(select(Match.status))).all()
+    assert sorted(statuses) == ["withdrawn", "withdrawn"]
+
+
+async def test_contact_values_written_into_the_text_are_blacked_out_before_consent(
+    client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture
+) -> None:
+    proposal = await make_proposal(
+        app, status="seeking",
+        body=BODY
+        + f"連絡は {PHONE[:3]}-{PHONE[3:6]}-{PHONE[6:]} か {EMAIL} まで、{APPLICANT_NAME}",
+    )
+    helper = await make_collaborator(
+        app, intro=f"軽トラックで配達ができます。{HELPER_EMAIL} にご連絡ください。")
+    await signed_in(client, app, "coordinator")
+    await propose(client, proposal.id or 0, helper.id or 0)
+    await worker.sender.process_due()
+    ask = text_of(smtp.messages[-1])
+    token = token_in(smtp.messages[-1])
+    page = (await client.get(f"/introductions/{token}")).text
+    for shown in (ask, page):
+        assert EMAIL not in shown and APPLICANT_NAME not in shown
+        assert PHONE[6:] not in shown and "[…]" in shown
+    await answer(client, token, "accept")
+    await worker.sender.process_due()
+    assert HELPER_EMAIL not in text_of(smtp.messages[-1])

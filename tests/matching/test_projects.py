@@ -156,3 +156,15 @@ def test_personal_data_detector() -> None:
     assert personal_data_in("090-1234-5678") and personal_data_in("０７８（３２２）５２１１")
     assert not personal_data_in("2026年11月25日 10:00-12:00、20人ほど")
     assert not personal_data_in("毎週土曜日に100食を配ります")
+
+
+async def test_calls_refuse_accounts_odd_phone_formats_and_members_own_names(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    proposal = await make_proposal(app, status="seeking")
+    await signed_in(client, app, "coordinator")
+    project_path = (await form(client, proposal.id or 0)).headers["location"]
+    for needed in ("連絡は 090.1234.5678 へ", "インスタ @kobe_taro まで", "LINE: kobe_taro",
+                   "https://instagram.com/kobe.taro を見てください", "担当は こうべ 太郎 です"):
+        refused = await post(client, project_path + "/calls", {**CALL, "needed": needed})
+        assert refused.status_code == 422, needed

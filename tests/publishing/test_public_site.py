@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from litestar import Litestar
 from PIL import Image
+from sqlmodel import col, select
 
 from core.db import utcnow
 from publishing.models import Story, StoryPhoto
@@ -165,3 +166,61 @@ async def test_atom_feed_is_valid_and_escapes_text(
     assert {e.findtext(f"{ATOM}title") for e in entries} == {"A & B <c>", "物語 feed-b"}
     link = entries[0].find(f"{ATOM}link")
     assert link is not None and link.get("href", "").startswith("https://ouen.test/projects/")
+
+
+async def test_last_modified_never_moves_back_when_the_newest_story_is_taken_down(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    older = utcnow() - timedelta(days=3)
+    await make_story(app, "older-story", published_at=older, updated_at=older)
+    newest = await make_story(app, "newest-story")
+    first = await client.get("/projects")
+    modified = first.headers["last-modified"]
+    async with app.state.sessions() as db, db.begin():
+        row = await db.get(Story, newest.id)
+        assert row is not None
+        row.status, row.version, row.updated_at = "unpublished", row.version + 1, utcnow()
+        db.add(row)
+    app.state.public.forget()
+    for path in ("/projects", "/projects/feed.atom"):
+        again = await client.get(path, headers={"If-Modified-Since": modified})
+        assert again.status_code == 200 and "newest-story" not in again.text, path
+
+
+async def test_a_deleted_story_row_is_noticed_by_the_periodic_full_read(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    from sqlalchemy import delete
+
+    story = await make_story(app, "purged-story")
+    assert (await client.get("/projects/purged-story")).status_code == 200
+    async with app.state.sessions() as db, db.begin():
+        await db.exec(delete(Story).where(col(Story.id) == story.id))
+    app.state.public.forget()
+    app.state.public._full_at = float("-inf")  # as if a minute had passed
+    assert (await client.get("/projects/purged-story")).status_code == 404
+
+
+async def test_pages_that_set_cookies_are_private(client: httpx.AsyncClient) -> None:
+    home = await client.get("/?lang=en")
+    assert "set-cookie" in home.headers
+    assert home.headers["cache-control"] == "private, no-cache"
+
+
+async def test_a_case_withdrawn_or_marked_spam_takes_its_stories_down(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    from admin.cases import change_status
+
+    proposal = await make_proposal(app, ref="OU-WDRAWN-0001", status="active")
+    await make_story(app, "withdrawn-case-story", proposal=proposal)
+    assert (await client.get("/projects/withdrawn-case-story")).status_code == 200
+    async with app.state.sessions() as db, db.begin():
+        case = await db.get(type(proposal), proposal.id)
+        assert case is not None
+        assert await change_status(db, app.state.audit, case, "withdrawn", "", None) is None
+    app.state.public.forget()
+    assert (await client.get("/projects/withdrawn-case-story")).status_code == 404
+    async with app.state.sessions() as db:
+        story = (await db.exec(select(Story).where(Story.slug == "withdrawn-case-story"))).one()
+        assert story.status == "unpublished"
