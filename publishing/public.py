@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import utcnow
 from matching.introductions import Match
-from matching.projects import Call, Project
+from matching.projects import Call, Project, ProjectMember
 from publishing.models import Story, StoryPhoto
 
 FRESHNESS = 1.0  # seconds
@@ -265,12 +265,15 @@ class Figures:
 
 
 async def figures(db: AsyncSession) -> Figures:
-    """Projects born on the platform, collaborators connected to a proposal through an
-    agreed introduction, and published stories."""
+    """Projects born on the platform; organisations and people connected through them (the
+    applicants in projects and the collaborators introduced by agreement); stories."""
     projects = (await db.exec(select(func.count()).select_from(Project))).one()
-    connected = (await db.exec(
+    collaborators = (await db.exec(
         select(func.count(func.distinct(Match.collaborator_id))).where(
             col(Match.status) == "introduced"))).one()
+    applicants = (await db.exec(
+        select(func.count(func.distinct(ProjectMember.proposal_id))).where(
+            col(ProjectMember.proposal_id).is_not(None)))).one()
     stories = (await db.exec(
         select(func.count()).select_from(Story).where(col(Story.status) == "published"))).one()
-    return Figures(int(projects), int(connected), int(stories))
+    return Figures(int(projects), int(collaborators) + int(applicants), int(stories))

@@ -3,7 +3,7 @@
 JA = {
     "So far": "これまでの歩み",
     "Projects born": "誕生したプロジェクト",
-    "Collaborators connected": "つながった協力者",
+    "Organisations and people connected": "つながった団体・個人",
     "Stories published": "公開したストーリー",
     "Latest stories": "新着ストーリー",
     "All projects": "すべてのプロジェクト",

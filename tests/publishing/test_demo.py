@@ -3,6 +3,8 @@ never appear on public pages; running it twice changes nothing."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from litestar import Litestar
 from sqlmodel import select
@@ -23,7 +25,11 @@ async def test_showcase_fills_the_public_site_once(client: httpx.AsyncClient, ap
     app.state.public.forget()
     listing = await client.get("/projects")
     assert all(case.title in listing.text for case in SHOWCASES)
-    pages = [listing, await client.get("/"), await client.get("/calls")]
+    home = await client.get("/")
+    figures = home.text.split("これまでの歩み")[1].split("</ul>")[0]
+    # 3 projects; 3 applicants + 3 collaborators connected; 3 stories.
+    assert [int(n) for n in re.findall(r"<strong>(\d+)</strong>", figures)] == [3, 6, 3]
+    pages = [listing, home, await client.get("/calls")]
     for case in SHOWCASES:
         page = await client.get(f"/projects/{case.slug}")
         assert page.status_code == 200 and case.photo_alt in page.text
