@@ -86,6 +86,7 @@ def needs_of(text: str) -> list[Need]:
     found: dict[str, Need] = {}
     main_seen = False
     first_unmarked: list[tuple[str, str]] = []
+    first_any: list[tuple[str, str]] = []
     prior = ""
     for sentence in sentences(text):
         before, prior = prior, sentence
@@ -116,13 +117,17 @@ def needs_of(text: str) -> list[Need]:
                     weight *= 0.6
                 if not is_main and not is_extra and not weak:
                     first_unmarked.append((tag, evidence))
+                if not weak:
+                    first_any.append((tag, evidence))
                 previous = found.get(tag)
                 if previous is None or previous.weight < weight:
                     found[tag] = Need(tag, weight, main, evidence)
             if is_main and any(not e.startswith("~") for e in offers.values()):
                 main_seen = True
-    if not main_seen and first_unmarked:
-        tag, evidence = first_unmarked[0]
+    if not main_seen and (first_unmarked or first_any):
+        # No request marked as the main one: the first plain request is, or else the first
+        # request at all ("それと…も探しています" as the only one still is what is asked).
+        tag, evidence = (first_unmarked or first_any)[0]
         found[tag] = Need(tag, MAIN_WEIGHT, True, evidence)
     return sorted(found.values(), key=lambda n: (-n.weight, lx.OFFER_TAGS.index(n.tag)))
 

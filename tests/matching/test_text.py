@@ -34,6 +34,9 @@ from matching import text as tx
         ("炊き出しを一緒に作ってくれる方を探しています。", "調理"),
         ("料理の得意な方にお弁当づくりをお願いしたいです。", "調理"),
         ("練習できる場所を探しています。", "会場提供"),
+        ("配達を手伝ってくださる方を募ります。", "配送"),
+        ("料理が得意な方、大歓迎です。", "調理"),
+        ("会場を貸していただけたら助かります。", "会場提供"),
         ("月に一度集まれる部屋を貸していただける方がいれば助かります。", "会場提供"),
     ],
 )
@@ -52,6 +55,11 @@ def test_the_marked_request_is_the_main_need_and_the_rest_count_half() -> None:
     assert needs["人手"].main and needs["人手"].weight == tx.MAIN_WEIGHT
     assert not needs["広報"].main and needs["広報"].weight == tx.EXTRA_WEIGHT
     assert "会場提供" not in needs  # already covered
+
+
+def test_a_lone_request_is_the_main_need_even_when_worded_as_an_extra() -> None:
+    (need,) = tx.needs_of("それと、チラシを置いてくれるお店も探しています。")
+    assert need.tag == "広報" and need.main and need.weight == tx.MAIN_WEIGHT
 
 
 @pytest.mark.parametrize(
