@@ -53,9 +53,12 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise TransientError(type(exc).__name__) from exc
         # A send raises only when *every* recipient is refused; check the rest (PITFALLS).
-        if refused:
-            codes = [code for code, _text in refused.values()]
-            raise _by_code(min(codes), "some recipients refused")
+        # Only the addressee counts: when just a copy (Cc) was refused the message has
+        # reached its recipient, and sending it again would deliver it twice.
+        to = {str(a.addr_spec).lower() for a in message["To"].addresses} if message["To"] else set()
+        missed = [code for address, (code, _text) in refused.items() if address.lower() in to]
+        if missed:
+            raise _by_code(min(missed), "recipient refused")
 
 
 def _by_code(code: int, what: str) -> Exception:

@@ -148,7 +148,9 @@ class PartialRefusalHandler:
         return "250 OK"
 
 
-async def test_partial_recipient_refusal_is_an_error(settings: Settings) -> None:
+async def test_a_refused_addressee_is_an_error_but_a_refused_copy_is_not(
+    settings: Settings,
+) -> None:
     from aiosmtpd.controller import Controller
 
     from tests.conftest import free_port
@@ -162,8 +164,13 @@ async def test_partial_recipient_refusal_is_an_error(settings: Settings) -> None
                                 message_id="<x@y>", subject="s", text="t", html="<p>h</p>",
                                 now=utcnow())
         message["Cc"] = "full@example.jp"
+        await transport.send(message)  # delivered to ok@; sending again would duplicate it
+        refused = build_message(sender="ouen@city.example.jp", recipient="full@example.jp",
+                                message_id="<z@y>", subject="s", text="t", html="<p>h</p>",
+                                now=utcnow())
+        refused["Cc"] = "ok@example.jp"
         with pytest.raises(TransientError, match="452"):
-            await transport.send(message)
+            await transport.send(refused)
     finally:
         controller.stop()
 
