@@ -128,6 +128,11 @@ def test_coordinators_day(page: Any, live: LiveServer) -> None:
     assert "contact.revealed field=phone reason=contact_applicant" in actions
     assert "proposal.status_changed in_contact -> seeking" in actions
 
+    page.goto(live.url + "/admin/password")
+    page.get_by_role("link", name="二要素認証の設定").click()
+    page.get_by_role("heading", name="二要素認証").wait_for()
+    assert_accessible(page, "second factor (account)")
+
 
 def test_editor_finds_no_way_to_contact_data(page: Any, live: LiveServer) -> None:
     seed(live, "editor", "editor@city.example.jp")
