@@ -44,9 +44,10 @@ from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
 from intake.services import purge_unverified
 from matching.controllers import CallController, IntroductionController
-from matching.introductions import Mailer, remind_and_expire
+from matching.introductions import remind_and_expire
 from matching.service import MatchingIndex, OpenProposals
 from notifications.sender import EmailRenderer, OutboxSender
+from notifications.services import Mailer
 from notifications.transport import Transport, create_transport
 from notifications.worker import Worker
 from publishing.consent_controllers import ConsentController
@@ -77,8 +78,7 @@ def build_worker(
             return await purge_unverified(session, AuditLog(settings.audit_key))
 
     async def introductions() -> tuple[int, int]:
-        domain = settings.mail_from.rpartition("@")[2]
-        mailer = Mailer(cipher, settings.base_url.rstrip("/"), domain)
+        mailer = Mailer.for_settings(cipher, settings)
         async with sessions() as session, session.begin():
             return await remind_and_expire(
                 session, AuditLog(settings.audit_key), mailer,

@@ -24,7 +24,7 @@ from admin.permissions import Permission
 from core.security import UPLOAD_MAX_BODY_BYTES, UPLOADS_OPT
 from core.web import MAX_ID, AnyRequest, client_ip, form_fields, parse_id, settings_of
 from intake.models import Proposal
-from matching.introductions import Mailer
+from notifications.services import Mailer
 from publishing import consent, services, workflow
 from publishing.models import ALT_MAX, PHOTO_MAX_BYTES, Story, StoryPhoto
 from publishing.photos import PhotoError, clean_alt, process_photo
@@ -45,9 +45,7 @@ def _ip(request: AnyRequest) -> str:
 
 
 def _mailer(request: AnyRequest) -> Mailer:
-    settings = settings_of(request)
-    return Mailer(cipher=request.app.state.cipher, base_url=settings.base_url.rstrip("/"),
-                  sender_domain=settings.mail_from.rpartition("@")[2])
+    return Mailer.for_settings(request.app.state.cipher, settings_of(request))
 
 
 async def _story(db: AsyncSession, story_id: int, lock: bool = False) -> Story:

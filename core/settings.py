@@ -59,6 +59,16 @@ class Settings:
     generated_keys: tuple[str, ...] = field(default=(), compare=False)
 
     @property
+    def sender_domain(self) -> str:
+        """The domain of OUEN_MAIL_FROM (for Message-IDs)."""
+        return self.mail_from.rpartition("@")[2]
+
+    @property
+    def public_base(self) -> str:
+        """OUEN_BASE_URL without a trailing slash, for links in emails and pages."""
+        return self.base_url.rstrip("/")
+
+    @property
     def production(self) -> bool:
         return self.env == "production"
 

@@ -134,7 +134,7 @@ class CollaborateController(Controller):
         registered = await register_collaborator(
             db_session, request.app.state.cipher, request.app.state.audit, result.data,
             locale=language_of(request), base_url=settings.base_url,
-            sender_domain=settings.mail_from.rpartition("@")[2],
+            sender_domain=settings.sender_domain,
             email_bidx=sender.email_bidx, ip=sender.ip,
         )
         log(logger, logging.INFO, "collaborator submitted",

@@ -114,7 +114,7 @@ class ApplyController(Controller):
         submitted = await submit_proposal(
             db_session, request.app.state.cipher, request.app.state.audit, result.data,
             locale=language_of(request), base_url=settings.base_url,
-            sender_domain=settings.mail_from.rpartition("@")[2],
+            sender_domain=settings.sender_domain,
             email_bidx=sender.email_bidx, ip=sender.ip,
         )
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)

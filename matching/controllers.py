@@ -27,18 +27,14 @@ from core.web import (
 from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from matching import introductions as intro
 from matching import projects
+from notifications.services import Mailer
 
 logger = logging.getLogger("ouen.matching")
 DB = NamedDependency[AsyncSession]
 
 
-def mailer_of(request: AnyRequest) -> intro.Mailer:
-    settings = settings_of(request)
-    return intro.Mailer(
-        cipher=request.app.state.cipher,
-        base_url=settings.base_url.rstrip("/"),
-        sender_domain=settings.mail_from.rpartition("@")[2],
-    )
+def mailer_of(request: AnyRequest) -> Mailer:
+    return Mailer.for_settings(request.app.state.cipher, settings_of(request))
 
 
 def _gone(request: AnyRequest) -> Template:

@@ -37,7 +37,7 @@ from core.i18n import make_gettext
 from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from intake.models import Proposal
 from matching.models import Collaborator
-from notifications.services import enqueue_email
+from notifications.services import Mailer, enqueue_email
 from publishing import personal_data as pd
 
 OPEN_STATES = ("proposed", "collaborator_accepted")
@@ -81,6 +81,25 @@ class MatchError(ValueError):
 
 def _detail(match: Match, collaborator_ref: str) -> str:
     return f"match={match.id} collaborator={collaborator_ref}"
+
+
+async def _record(
+    db: AsyncSession,
+    audit: AuditLog,
+    action: str,
+    match: Match,
+    collaborator_ref: str,
+    *,
+    actor: str = "system",
+    organisation: str = "",
+    extra: str = "",
+    ip: str = "",
+    now: datetime,
+) -> None:
+    """One step of an introduction on the proposal's record (and so on its timeline)."""
+    await audit.record(db, action, actor=actor, organisation=organisation,
+                       object_type="proposal", object_id=match.proposal_id,
+                       detail=_detail(match, collaborator_ref) + extra, ip=ip, now=now)
 
 
 def _ward_label(code: str | None, _: Callable[..., str]) -> str:
@@ -146,15 +165,6 @@ async def matched_collaborators(db: AsyncSession, proposal_id: int) -> set[int]:
     return set(rows.all())
 
 
-@dataclass(frozen=True)
-class Mailer:
-    """What sending a step's email needs."""
-
-    cipher: FieldCipher
-    base_url: str
-    sender_domain: str
-
-
 async def propose(
     db: AsyncSession,
     audit: AuditLog,
@@ -207,17 +217,9 @@ async def propose(
         sender_domain=mailer.sender_domain,
         now=now,
     )
-    await audit.record(
-        db,
-        "match.proposed",
-        actor=actor_of(staff),
-        organisation=staff.organisation,
-        object_type="proposal",
-        object_id=proposal.id or "",
-        detail=_detail(match, collaborator.ref) + (" over_capacity" if over else ""),
-        ip=ip,
-        now=now,
-    )
+    await _record(db, audit, "match.proposed", match, collaborator.ref,
+                  actor=actor_of(staff), organisation=staff.organisation,
+                  extra=" over_capacity" if over else "", ip=ip, now=now)
     return match
 
 
@@ -280,27 +282,11 @@ async def answer(
     if not accept:
         match.status, match.declined_by, match.closed_at = "declined", pending.side, now
         db.add(match)
-        await audit.record(
-            db,
-            f"match.{pending.side}_declined",
-            actor=actor,
-            object_type="proposal",
-            object_id=proposal.id or "",
-            detail=_detail(match, collaborator.ref),
-            ip=ip,
-            now=now,
-        )
+        await _record(db, audit, f"match.{pending.side}_declined", match, collaborator.ref,
+                      actor=actor, ip=ip, now=now)
         return match.status
-    await audit.record(
-        db,
-        f"match.{pending.side}_accepted",
-        actor=actor,
-        object_type="proposal",
-        object_id=proposal.id or "",
-        detail=_detail(match, collaborator.ref),
-        ip=ip,
-        now=now,
-    )
+    await _record(db, audit, f"match.{pending.side}_accepted", match, collaborator.ref,
+                  actor=actor, ip=ip, now=now)
     if pending.side == "collaborator":
         token = new_token()
         match.status = "collaborator_accepted"
@@ -378,17 +364,9 @@ async def _introduce(
     # The load changed: touching the row lets every instance's index pick it up.
     collaborator.updated_at = now
     db.add(collaborator)
-    await audit.record(
-        db,
-        "match.introduced",
-        actor="system",
-        object_type="proposal",
-        object_id=proposal.id or "",
-        # The coordinator in copy receives both sides' contact details: on the record.
-        detail=_detail(match, collaborator.ref) + (f" cc=staff:{coordinator.id}" if cc and
-                                                   coordinator else ""),
-        now=now,
-    )
+    # The coordinator in copy receives both sides' contact details: on the record.
+    await _record(db, audit, "match.introduced", match, collaborator.ref,
+                  extra=f" cc=staff:{coordinator.id}" if cc and coordinator else "", now=now)
     if check_transition(proposal.status, "matched", "") is None:
         from admin.cases import change_status
 
@@ -408,17 +386,8 @@ async def withdraw(
     now = utcnow()
     match.status, match.token_hash, match.closed_at = "withdrawn", None, now
     db.add(match)
-    await audit.record(
-        db,
-        "match.withdrawn",
-        actor=actor_of(staff),
-        organisation=staff.organisation,
-        object_type="proposal",
-        object_id=match.proposal_id,
-        detail=_detail(match, collaborator.ref),
-        ip=ip,
-        now=now,
-    )
+    await _record(db, audit, "match.withdrawn", match, collaborator.ref,
+                  actor=actor_of(staff), organisation=staff.organisation, ip=ip, now=now)
 
 
 async def close_open_matches(
@@ -474,15 +443,7 @@ async def remind_and_expire(
         if match.asked_at <= now - EXPIRE_AFTER:
             match.status, match.token_hash, match.closed_at = "expired", None, now
             db.add(match)
-            await audit.record(
-                db,
-                "match.expired",
-                actor="system",
-                object_type="proposal",
-                object_id=proposal.id or "",
-                detail=_detail(match, collaborator.ref),
-                now=now,
-            )
+            await _record(db, audit, "match.expired", match, collaborator.ref, now=now)
             expired += 1
             continue
         if match.reminded_at is not None:
@@ -510,15 +471,7 @@ async def remind_and_expire(
             sender_domain=mailer.sender_domain,
             now=now,
         )
-        await audit.record(
-            db,
-            "match.reminded",
-            actor="system",
-            object_type="proposal",
-            object_id=proposal.id or "",
-            detail=_detail(match, collaborator.ref),
-            now=now,
-        )
+        await _record(db, audit, "match.reminded", match, collaborator.ref, now=now)
         reminded += 1
     return reminded, expired
 

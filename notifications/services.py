@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.crypto import FieldCipher
 from core.db import utcnow
+from core.settings import Settings
 from notifications.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """What a service needs to send email with links back to the site."""
+
+    cipher: FieldCipher
+    base_url: str
+    sender_domain: str
+
+    @classmethod
+    def for_settings(cls, cipher: FieldCipher, settings: Settings) -> Mailer:
+        return cls(cipher, settings.public_base, settings.sender_domain)
+
 
 CC_KEY = "_cc"  # a copy recipient travels inside the encrypted context
 INSERT_MESSAGE = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]

@@ -18,8 +18,7 @@ from core.audit import AuditLog
 from core.crypto import hash_token, new_token
 from core.db import utcnow
 from intake.models import Proposal
-from matching.introductions import Mailer
-from notifications.services import enqueue_email
+from notifications.services import Mailer, enqueue_email
 from publishing import workflow
 from publishing.models import Story
 from publishing.services import (

@@ -189,7 +189,7 @@ async def story(request: AnyRequest, slug: FromPath[str]) -> Response[Any] | Tem
             "story": found,
             "photos": photos,
             "calls": calls,
-            "canonical": f"{settings_of(request).base_url.rstrip('/')}/projects/{slug}",
+            "canonical": f"{settings_of(request).public_base}/projects/{slug}",
             **_choices(),
         }
 
@@ -232,7 +232,7 @@ async def feed(request: AnyRequest) -> Response[Any]:
     async def draw() -> str:
         async with _session(request) as db:
             stories, _more = await public.published_page(db)
-        base = settings_of(request).base_url.rstrip("/")
+        base = settings_of(request).public_base
         updated = cache.last_change() or datetime(2026, 1, 1, tzinfo=UTC)
         return _render_text(request, "publishing/projects/feed.xml", stories=stories[:FEED_SIZE],
                             base=base, updated=updated)

@@ -15,8 +15,9 @@ from sqlmodel import col, select
 
 from core.audit import AuditEvent
 from core.db import utcnow
-from matching.introductions import EXPIRE_AFTER, REMIND_AFTER, Mailer, Match, remind_and_expire
+from matching.introductions import EXPIRE_AFTER, REMIND_AFTER, Match, remind_and_expire
 from matching.models import Collaborator
+from notifications.services import Mailer
 from notifications.worker import Worker
 from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
 from tests.conftest import SmtpCapture, csrf_of
@@ -203,7 +204,7 @@ async def test_a_declined_candidate_never_comes_back_for_that_proposal(
     page = await client.get(f"/admin/proposals/{proposal.id}/matching")
     suggestions = page.text.split('id="suggestion-')[1:]
     assert not any(s.startswith(f"{helper.id}\"") for s in suggestions)
-    assert "Declined" in page.text or "辞退" in page.text or "見送" in page.text
+    assert "見送り (協力者が辞退)" in page.text  # status and who declined, in Japanese
     again = await propose(client, proposal.id or 0, helper.id or 0)
     assert again.status_code == 400
     assert await worker.sender.process_due() == 0  # nothing sent to the applicant
@@ -226,7 +227,7 @@ async def test_capacity_warning_needs_a_confirmation(
     assert "confirm_over_capacity" in page.text
     refused = await propose(client, proposal.id or 0, busy.id or 0)
     assert refused.status_code == 400
-    assert "full capacity" in refused.text or "上限" in refused.text
+    assert "登録時に申告した上限数のプロジェクトにすでに参加しています" in refused.text
     confirmed = await propose(client, proposal.id or 0, busy.id or 0, confirm_over_capacity="yes")
     assert confirmed.status_code == 303
     async with app.state.sessions() as db:
@@ -254,7 +255,7 @@ async def test_reminder_after_seven_days_and_expiry_after_fourteen(
         assert await remind_and_expire(db, app.state.audit, mailer, now=later) == (0, 0)
     assert await worker.sender.process_due(now=later) == 1
     reminder = smtp.messages[-1]
-    assert "リマインド" in reminder["Subject"] or "Reminder" in reminder["Subject"]
+    assert reminder["Subject"].startswith("【リマインド】")
     second = token_in(reminder)
     assert (await client.get(f"/introductions/{first}")).status_code == 410
     assert (await client.get(f"/introductions/{second}")).status_code == 200
