@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from admin import search
 from admin.calendar import working_days_before
 from admin.models import CaseNote, ContactEntry, ProposalTransition, StaffUser
 from admin.services import actor_of
@@ -100,8 +101,9 @@ def escape_like(text: str) -> str:
 class Page:
     rows: list[Proposal]
     next_after: int | None
-    # A text search reads at most SEARCH_WINDOW ids per page; when that window ran out
-    # before the page filled, the page is partial and `next_after` continues the search.
+    # A one-character term cannot use the bigram index (admin/search.py): it reads at most
+    # SEARCH_WINDOW ids per page; when that window ran out before the page filled, the page
+    # is partial and `next_after` continues the search.
     partial: bool = False
 
 
@@ -117,48 +119,60 @@ async def _search_window(db: AsyncSession, filters: Filters, oldest: bool) -> tu
     return max(1, start - SEARCH_WINDOW + 1), start
 
 
+def _conditions(filters: Filters, staff: StaffUser) -> list[ColumnElement[bool]]:
+    """The list's filters, search term aside."""
+    where: list[ColumnElement[bool]] = [col(Proposal.status) != "unverified"]
+    if filters.status:
+        where.append(col(Proposal.status) == filters.status)
+    if filters.category:
+        where.append(col(Proposal.category) == filters.category)
+    if filters.ward:
+        where.append(col(Proposal.ward) == filters.ward)
+    if filters.assignee == "me":
+        where.append(col(Proposal.assignee_id) == staff.id)
+    elif filters.assignee == "none":
+        where.append(col(Proposal.assignee_id).is_(None))
+    elif filters.assignee.isdigit():
+        where.append(col(Proposal.assignee_id) == int(filters.assignee))
+    if filters.overdue:
+        where += [col(Proposal.status) == "new", col(Proposal.verified_at) < overdue_cutoff()]
+    if filters.since:
+        where.append(col(Proposal.created_at) >= datetime.combine(
+            filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
+    if filters.until and filters.until < date.max:
+        where.append(col(Proposal.created_at) < datetime.combine(
+            filters.until + timedelta(days=1), datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
+    return where
+
+
 async def list_proposals(
     db: AsyncSession, filters: Filters, staff: StaffUser, limit: int = PAGE_SIZE
 ) -> Page:
     """A page of verified proposals (newest or oldest first) and the keyset for the next."""
-    query = select(Proposal).where(col(Proposal.status) != "unverified")
-    if filters.status:
-        query = query.where(col(Proposal.status) == filters.status)
-    if filters.category:
-        query = query.where(col(Proposal.category) == filters.category)
-    if filters.ward:
-        query = query.where(col(Proposal.ward) == filters.ward)
-    if filters.assignee == "me":
-        query = query.where(col(Proposal.assignee_id) == staff.id)
-    elif filters.assignee == "none":
-        query = query.where(col(Proposal.assignee_id).is_(None))
-    elif filters.assignee.isdigit():
-        query = query.where(col(Proposal.assignee_id) == int(filters.assignee))
-    if filters.overdue:
-        query = query.where(col(Proposal.status) == "new",
-                            col(Proposal.verified_at) < overdue_cutoff())
-    if filters.since:
-        query = query.where(col(Proposal.created_at) >= datetime.combine(
-            filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
-    if filters.until and filters.until < date.max:
-        query = query.where(col(Proposal.created_at) < datetime.combine(
-            filters.until + timedelta(days=1), datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
-    if filters.q:
-        # Substring match: works for Japanese words of any length (高齢, 子ども食堂).
-        pattern = f"%{escape_like(filters.q)}%"
-        query = query.where(or_(col(Proposal.catchphrase).like(pattern, escape="\\"),
-                                col(Proposal.body).like(pattern, escape="\\")))
+    where = _conditions(filters, staff)
     oldest = filters.sort == "oldest"
+    order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
+    needle = search.normalise(filters.q)
+    if search.query_keys(needle):
+        # Two characters or more: the bigram index gives complete pages (admin/search.py).
+        ids, next_after = await search.find(db, where, needle, after=filters.after,
+                                            oldest=oldest, limit=limit)
+        rows = (await db.exec(select(Proposal).where(col(Proposal.id).in_(ids))
+                              .order_by(order))).all() if ids else []
+        return Page(list(rows), next_after)
+    query = select(Proposal).where(*where)
+    if needle.strip():
+        # One character: a substring match over a bounded window of ids (bounded latency).
+        pattern = f"%{escape_like(needle)}%"
+        query = query.where(or_(func.lower(Proposal.catchphrase).like(pattern, escape="\\"),
+                                func.lower(Proposal.body).like(pattern, escape="\\")))
     if filters.after:
         query = query.where(col(Proposal.id) > filters.after if oldest
                             else col(Proposal.id) < filters.after)
     window: tuple[int, int] | None = None
-    if filters.q:
-        # A substring match cannot use an index, and a rare term would read every row; so
-        # one page reads a bounded id window and offers to continue (bounded latency).
+    if needle.strip():
         window = await _search_window(db, filters, oldest)
         query = query.where(col(Proposal.id).between(*window))
-    order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
     rows = list((await db.exec(query.order_by(order).limit(limit + 1))).all())
     if len(rows) > limit:
         return Page(rows[:limit], rows[limit - 1].id)

@@ -10,9 +10,10 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from admin.search import index_rows
 from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.models import Proposal
@@ -73,6 +74,13 @@ async def create_proposals(
                 "policy_version": "2026-11-01", "created_at": at, "verified_at": at,
             })
         async with engine.begin() as conn:
+            before = (await conn.execute(select(func.max(table.c.id)))).scalar() or 0
             await conn.execute(insert(table), rows)
+            # Indexed for search in the same transaction, as verification would (search.py);
+            # read back by id (RETURNING in input order would insert one row at a time).
+            added = await conn.execute(
+                select(table.c.id, table.c.catchphrase, table.c.body)
+                .where(table.c.id > before, table.c.status != "unverified"))
+            await index_rows(conn, [tuple(row) for row in added])
         created += len(rows)
     return created

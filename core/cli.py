@@ -179,6 +179,18 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _search_reindex(settings: Settings, _args: argparse.Namespace) -> int:
+    from admin.search import reindex
+
+    async def run() -> int:
+        async with _database(settings) as engine, engine.begin() as conn:
+            return await reindex(conn)
+
+    count = asyncio.run(run())
+    print(f"search index rebuilt: {count} proposals")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ouen", description="ouen support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -217,6 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--anchors", help="anchor file (default: OUEN_VAR_DIR/audit-anchors.jsonl)")
     verify.add_argument("--anchor", action="append", help="ID:MAC of an entry recorded elsewhere")
     verify.set_defaults(run=_audit)
+    search = sub.add_parser("search", help="the staff proposal search index")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    search_sub.add_parser(
+        "reindex", help="rebuild the index from the proposal table"
+    ).set_defaults(run=_search_reindex)
     matching = sub.add_parser("matching", help="the matching engine on a file, in memory")
     matching_sub = matching.add_subparsers(dest="matching_command", required=True)
     rank = matching_sub.add_parser(

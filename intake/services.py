@@ -147,6 +147,9 @@ async def enter_on_behalf(
         session, cipher, data, ref=ref, status="new", locale=locale, source=source, now=now,
         verified_at=now, entered_by_id=staff_id, consent_method=consent_method,
     )
+    from admin.search import index_text  # staff see it at once, so it is searchable at once
+
+    await index_text(session, proposal_id, data.catchphrase, data.body)
     await audit.record(
         session, "proposal.entered_on_behalf", actor=actor, organisation=organisation,
         object_type="proposal", object_id=proposal_id,

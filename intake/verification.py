@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from admin.search import index_proposal
 from core.audit import AuditLog
 from core.crypto import hash_token
 from core.db import utcnow
@@ -95,6 +96,7 @@ async def _verify_proposal(
         proposal.status = "new"
         proposal.verified_at = now
         session.add(proposal)
+        await index_proposal(session, proposal)  # staff can see it now: searchable too
         await audit.record(
             session, "proposal.verified", actor="applicant", object_type="proposal",
             object_id=proposal.id or "", detail="status unverified -> new", ip=ip, now=now,

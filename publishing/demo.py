@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.models import StaffUser
+from admin.search import index_proposal
 from core.audit import AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
@@ -138,6 +139,7 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
         )
         db.add(helper)
         await db.flush()
+        await index_proposal(db, proposal)
         introduced = started + timedelta(days=5)
         db.add(Match(proposal_id=proposal.id or 0, collaborator_id=helper.id or 0,
                      coordinator_id=editor.id or 0, status="introduced", asked_at=introduced,

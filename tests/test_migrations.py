@@ -9,9 +9,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from admin.search import is_index_table
 from core.db import create_engine
 from core.migrate import downgrade, upgrade
 from tests.conftest import TABLES
+
+
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """As migrations/env.py: the search index is dialect-specific and not a model."""
+    return not (type_ == "table" and is_index_table(name))
 
 
 def _tables_and_diff(url: str) -> tuple[set[str], list[object]]:
@@ -20,7 +26,8 @@ def _tables_and_diff(url: str) -> tuple[set[str], list[object]]:
         async with engine.connect() as conn:
             names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
             diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), SQLModel.metadata)
+                lambda c: compare_metadata(MigrationContext.configure(
+                    c, opts={"include_name": _include_name}), SQLModel.metadata)
             )
         await engine.dispose()
         return names, diff

@@ -368,7 +368,7 @@ JA = {
     'Internal note': '内部メモ',
     'Note (staff only)': 'メモ（職員のみ）',
     'Save note': 'メモを保存する',
-    'To keep the search quick, this page searched part of the proposals. More may match further on.': '検索を速くするため、このページでは応募の一部を検索しました。続きにも該当があるかもしれません。',
+    'A one-character search reads part of the proposals per page, so more may match further on. Two or more characters search all proposals at once.': '1文字の検索はページごとに応募の一部を検索するため、続きにも該当があるかもしれません。2文字以上で検索すると、すべての応募を一度に検索します。',
     'Continue searching': '続きを検索する',
     'Received how': '受付方法',
     # Collaborators (協力者)

@@ -1,0 +1,242 @@
+"""Staff text search over proposals: a character-bigram index beside the proposal table.
+
+Japanese has no spaces between words, so a word index would not find 高齢 inside 高齢者; a
+proposal is indexed by the distinct two-character pieces (bigrams) of its catchphrase and
+body after NFKC and lower-casing (full-width and half-width, upper and lower case meet). A
+term of two or more characters can only be in proposals holding all of its bigrams; those
+candidates are then checked against the real text, so the results are exactly the
+proposals whose normalised catchphrase or body contains the normalised term.
+
+Each bigram is stored as a 32-bit key (CRC-32 of its UTF-8): two bigrams sharing a key
+only add a candidate that the text check drops. SQLite keeps the keys in a contentless
+FTS5 table (`proposal_grams`, rowid = proposal id, keys as hex words); PostgreSQL in a
+table `proposal_grams(proposal_id, grams integer[])` with a GIN index.
+
+A proposal enters the index when staff can first see it (verified, or entered by staff);
+unverified proposals are never indexed."""
+
+from __future__ import annotations
+
+import unicodedata
+import zlib
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    delete,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from intake.models import Proposal
+
+TABLE = "proposal_grams"
+# Rows that pass the filters, read straight from the proposal table (newest or oldest first,
+# per the sort) before the index is asked: a common word fills its page within them at once,
+# where the index would hand back hundreds of thousands of ids.
+SCAN_WINDOW = 1_000
+FIRST_READ = 250  # the first read of the window; a common word is done after it
+INDEX_ROUND = 1_000  # index candidates per round after the window, growing 4× a round
+REINDEX_BATCH = 5_000
+
+# Not in SQLModel.metadata: the two databases keep different objects under this name
+# (migration 0012 creates them), and the schema comparison leaves them out.
+_metadata = MetaData()
+GRAMS = Table(
+    TABLE, _metadata,
+    Column("proposal_id", Integer, ForeignKey("proposal.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("grams", ARRAY(Integer), nullable=False),
+)
+_FTS_INSERT = text("INSERT INTO proposal_grams(rowid, grams) VALUES (:id, :grams)")
+_FTS_DELETE = text("INSERT INTO proposal_grams(proposal_grams, rowid, grams) "
+                   "VALUES ('delete', :id, :grams)")
+_FTS_CLEAR = text("INSERT INTO proposal_grams(proposal_grams) VALUES ('delete-all')")
+
+
+def is_index_table(name: str | None) -> bool:
+    """Whether a table belongs to the search index (the FTS5 table has shadow tables)."""
+    return bool(name) and (name == TABLE or str(name).startswith(f"{TABLE}_"))
+
+
+def normalise(value: str) -> str:
+    """NFKC and lower case: ＡＢＣ, ABC and abc are the same text to search."""
+    return unicodedata.normalize("NFKC", value).lower()
+
+
+def grams(value: str) -> set[str]:
+    """The distinct bigrams of the normalised text, leaving out all-whitespace ones."""
+    value = normalise(value)
+    return {g for g in map(str.__add__, value, value[1:]) if not g.isspace()}
+
+
+@lru_cache(maxsize=65_536)
+def gram_key(gram: str) -> int:
+    """A bigram as a signed 32-bit integer (PostgreSQL `integer`)."""
+    return zlib.crc32(gram.encode()) - 2**31
+
+
+@lru_cache(maxsize=65_536)
+def gram_word(gram: str) -> str:
+    """A bigram's key as an FTS5 word (hex, so the `ascii` tokenizer keeps it whole)."""
+    return f"{zlib.crc32(gram.encode()):08x}"
+
+
+def proposal_grams(catchphrase: str, body: str) -> set[str]:
+    """What a proposal is indexed by: no bigram spans catchphrase and body."""
+    return grams(catchphrase) | grams(body)
+
+
+def proposal_keys(catchphrase: str, body: str) -> list[int]:
+    return sorted(set(map(gram_key, proposal_grams(catchphrase, body))))
+
+
+def proposal_words(catchphrase: str, body: str) -> str:
+    return " ".join(map(gram_word, proposal_grams(catchphrase, body)))
+
+
+def contains(needle: str, catchphrase: str, body: str) -> bool:
+    """The exact check behind the index: `needle` is already normalised."""
+    return needle in normalise(catchphrase) or needle in normalise(body)
+
+
+def _is_sqlite(conn: AsyncConnection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+# --- keeping the index current --------------------------------------------------------
+
+async def index_rows(conn: AsyncConnection, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Index proposals given as (id, catchphrase, body); they must not be indexed yet on
+    SQLite (FTS5 cannot replace a contentless row), PostgreSQL replaces them."""
+    if not rows:
+        return
+    if _is_sqlite(conn):
+        await conn.execute(_FTS_INSERT, [{"id": i, "grams": proposal_words(c, b)}
+                                         for i, c, b in rows])
+        return
+    values = [{"proposal_id": i, "grams": proposal_keys(c, b)} for i, c, b in rows]
+    stmt = pg_insert(GRAMS)
+    await conn.execute(stmt.on_conflict_do_update(
+        index_elements=[GRAMS.c.proposal_id], set_={"grams": stmt.excluded.grams}), values)
+
+
+async def index_text(db: AsyncSession, proposal_id: int, catchphrase: str, body: str) -> None:
+    """Put one proposal that staff can now see into the index (same transaction)."""
+    await index_rows(await db.connection(), [(proposal_id, catchphrase, body)])
+
+
+async def index_proposal(db: AsyncSession, proposal: Proposal) -> None:
+    assert proposal.id is not None
+    await index_text(db, proposal.id, proposal.catchphrase, proposal.body)
+
+
+async def unindex(db: AsyncSession, proposal_id: int) -> None:
+    """Take a proposal out of the index; call before deleting it or changing its text.
+    (PostgreSQL's foreign key also cascades; SQLite's FTS5 table needs the old words.)"""
+    conn = await db.connection()
+    if not _is_sqlite(conn):
+        await conn.execute(delete(GRAMS).where(GRAMS.c.proposal_id == proposal_id))
+        return
+    row = (await conn.execute(
+        select(Proposal.catchphrase, Proposal.body, Proposal.status)  # type: ignore[call-overload]
+        .where(col(Proposal.id) == proposal_id))).first()
+    if row is not None and row.status != "unverified":
+        await conn.execute(_FTS_DELETE, {
+            "id": proposal_id, "grams": proposal_words(row.catchphrase, row.body)})
+
+
+async def reindex(conn: AsyncConnection, batch: int = REINDEX_BATCH) -> int:
+    """Rebuild the whole index from the proposal table (`ouen search reindex`)."""
+    if _is_sqlite(conn):
+        await conn.execute(_FTS_CLEAR)
+    else:
+        await conn.execute(text("TRUNCATE proposal_grams"))
+    done, last = 0, 0
+    while True:
+        rows = (await conn.execute(
+            select(Proposal.id, Proposal.catchphrase, Proposal.body)  # type: ignore[call-overload]
+            .where(col(Proposal.status) != "unverified", col(Proposal.id) > last)
+            .order_by(col(Proposal.id)).limit(batch))).all()
+        if not rows:
+            return done
+        await index_rows(conn, [(r.id, r.catchphrase, r.body) for r in rows])
+        done += len(rows)
+        last = rows[-1].id
+
+
+# --- searching ------------------------------------------------------------------------
+
+def query_keys(needle: str) -> list[int]:
+    """The keys a normalised term needs; empty when it has no usable bigram."""
+    return sorted({gram_key(g) for g in grams(needle)})
+
+
+def _candidates(conn: AsyncConnection, needle: str) -> Any:
+    """Ids of proposals holding every bigram of `needle` (a subquery)."""
+    if _is_sqlite(conn):
+        match = " AND ".join(f'"{gram_word(gram)}"' for gram in sorted(grams(needle)))
+        return select(literal_column("rowid")).select_from(text(TABLE)).where(
+            text("proposal_grams MATCH :gram_match").bindparams(gram_match=match))
+    # The keys are our own integers, written into the statement on purpose: PostgreSQL then
+    # plans each search with the real keys' frequencies instead of a generic plan.
+    array = ",".join(str(key) for key in query_keys(needle))
+    wanted: ColumnElement[Any] = literal_column(f"ARRAY[{array}]::integer[]")
+    return select(GRAMS.c.proposal_id).where(GRAMS.c.grams.op("@>")(wanted))
+
+
+async def _read(
+    db: AsyncSession, conditions: list[ColumnElement[bool]], edge: int | None, oldest: bool,
+    size: int,
+) -> Sequence[Any]:
+    query = select(Proposal.id, Proposal.catchphrase, Proposal.body)  # type: ignore[call-overload]
+    if edge is not None:
+        query = query.where(col(Proposal.id) > edge if oldest else col(Proposal.id) < edge)
+    order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
+    rows: Sequence[Any] = (await db.exec(query.where(*conditions).order_by(order)
+                                         .limit(size))).all()
+    return rows
+
+
+async def find(
+    db: AsyncSession, conditions: list[ColumnElement[bool]], needle: str, *,
+    after: int | None, oldest: bool, limit: int,
+) -> tuple[list[int], int | None]:
+    """Ids of one complete page of proposals matching the filters and containing `needle`
+    (normalised, with at least one bigram), and the keyset of the next page."""
+    conn = await db.connection()
+    found: list[int] = []
+    edge, budget = after, SCAN_WINDOW
+    indexed = budget <= 0
+    size = INDEX_ROUND if indexed else min(FIRST_READ, budget)
+    while True:
+        where = conditions
+        if indexed:
+            where = [*conditions, col(Proposal.id).in_(_candidates(conn, needle))]
+        rows = await _read(db, where, edge, oldest, size)
+        found += [row.id for row in rows if contains(needle, row.catchphrase, row.body)]
+        if len(found) > limit:
+            return found[:limit], found[limit - 1]
+        if len(rows) < size:
+            return found, None  # nothing further passes the filters (and the index)
+        edge = rows[-1].id
+        if not indexed:
+            budget -= size
+            size = min(size * 3, budget)
+            if budget <= 0:
+                indexed, size = True, INDEX_ROUND
+        else:
+            size *= 4

@@ -1,0 +1,61 @@
+"""proposal search index (character bigrams)
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-26 09:00:00.000000
+
+SQLite: a contentless FTS5 table; PostgreSQL: a table with an integer[] and a GIN index.
+Both are filled here for every proposal staff can see (see admin/search.py). The keys come
+from admin.search itself, so the index always agrees with the code that queries it; if the
+bigram rules ever change, `ouen search reindex` rebuilds the index.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from admin.search import proposal_keys, proposal_words
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+
+
+def _fill(insert: sa.TextClause, words: bool) -> None:
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(sa.text(
+            "SELECT id, catchphrase, body FROM proposal WHERE status <> 'unverified' "
+            "AND id > :last ORDER BY id LIMIT :batch"), {"last": last, "batch": BATCH}).all()
+        if not rows:
+            return
+        bind.execute(insert, [
+            {"id": r.id, "grams": (proposal_words if words else proposal_keys)(
+                r.catchphrase, r.body)} for r in rows])
+        last = rows[-1].id
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE proposal_grams USING fts5("
+                   "grams, content='', detail=none, columnsize=0, tokenize='ascii')")
+        _fill(sa.text("INSERT INTO proposal_grams(rowid, grams) VALUES (:id, :grams)"), True)
+        return
+    op.create_table(
+        'proposal_grams',
+        sa.Column('proposal_id', sa.Integer(),
+                  sa.ForeignKey('proposal.id', ondelete='CASCADE'), primary_key=True),
+        sa.Column('grams', sa.ARRAY(sa.Integer()), nullable=False),
+    )
+    _fill(sa.text("INSERT INTO proposal_grams(proposal_id, grams) VALUES (:id, :grams)"), False)
+    op.create_index('ix_proposal_grams_grams', 'proposal_grams', ['grams'],
+                    postgresql_using='gin')
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE proposal_grams")
+        return
+    op.drop_table('proposal_grams')
