@@ -36,6 +36,7 @@ from core.crypto import FieldCipher, Signer
 from core.db import create_engine, is_sqlite, provide_db_session, session_factory
 from core.errors import http_error, unhandled_error
 from core.health import healthz, readyz
+from core.http import StreamTransport
 from core.logs import configure_logging, request_logging
 from core.ratelimit import create_rate_limiter
 from core.security import MAX_BODY_BYTES, input_guard, security_headers
@@ -43,6 +44,7 @@ from core.settings import Settings, load_settings
 from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
 from intake.services import purge_unverified
+from intake.writer import SubmissionWriter
 from matching.controllers import CallController, IntroductionController
 from matching.introductions import remind_and_expire
 from matching.service import MatchingIndex, OpenProposals
@@ -119,10 +121,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.cipher = make_cipher(settings)
         app.state.form_signer = Signer(settings.secret_key, "form-started")
         app.state.audit = AuditLog(settings.audit_key)
+        app.state.submissions = SubmissionWriter(engine, app.state.audit)
         app.state.session_store = create_session_store(settings.redis_url)
         app.state.passwords = Passwords(make_hasher(fast=settings.env == "test"))
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
-        app.state.http = httpx.AsyncClient(follow_redirects=False)
+        # Outgoing calls (hCaptcha's siteverify): httpx on our lean transport (core/http.py).
+        app.state.http = httpx.AsyncClient(follow_redirects=False, transport=StreamTransport())
         app.state.matching = MatchingIndex()
         app.state.open_proposals = OpenProposals()
         app.state.public = PublicCache()
@@ -137,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stop.set()
             if task is not None:
                 await task
+            await app.state.submissions.close()
             await app.state.http.aclose()
             await app.state.rate_limiter.close()
             await app.state.session_store.close()

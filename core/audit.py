@@ -9,13 +9,15 @@ import hashlib
 import hmac
 import ipaddress
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Index, Table, insert, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,24 +62,36 @@ def truncate_ip(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 
 
-def _payload(event: AuditEvent) -> bytes:
-    fields = {
-        "id": event.id,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "organisation": event.organisation,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "detail": event.detail,
-        "ip": event.ip,
-        "prev_mac": event.prev_mac,
-    }
+_CHAINED = ("id", "actor", "organisation", "action", "object_type", "object_id", "detail", "ip",
+            "prev_mac")
+
+
+def _payload(row: Mapping[str, Any]) -> bytes:
+    fields = {name: row[name] for name in _CHAINED}
+    fields["at"] = row["at"].isoformat(timespec="microseconds")
     return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
 
 
+def _mac(key: bytes, row: Mapping[str, Any]) -> str:
+    return hmac.new(key, _payload(row), hashlib.sha256).hexdigest()
+
+
 def compute_mac(key: bytes, event: AuditEvent) -> str:
-    return hmac.new(key, _payload(event), hashlib.sha256).hexdigest()
+    return _mac(key, event.model_dump())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event to append, before the chain gives it its id and MACs."""
+
+    action: str
+    actor: str
+    organisation: str = ""
+    object_type: str = ""
+    object_id: str | int = ""
+    detail: str = ""
+    ip: str = ""
+    at: datetime | None = None
 
 
 class AuditLog:
@@ -100,27 +114,37 @@ class AuditLog:
         now: datetime | None = None,
     ) -> AuditEvent:
         """Append one event; the chain head is locked until the caller commits."""
-        conn = await session.connection()
+        entry = Entry(action, actor, organisation, object_type, object_id, detail, ip, now)
+        rows = await self.append(await session.connection(), [entry])
+        return AuditEvent(**rows[0])
+
+    async def append(self, conn: AsyncConnection, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+        """Append events in order with one statement (a batch of submissions shares one
+        read of the chain head); the head is locked until the caller commits."""
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
         last = (await conn.execute(_LAST)).first()
-        event = AuditEvent(
-            id=(last.id + 1) if last else 1,
-            at=now or utcnow(),
-            actor=actor,
-            organisation=organisation,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            detail=detail[:500],
-            ip=truncate_ip(ip) if ip else "",
-            prev_mac=last.mac if last else GENESIS,
-            mac="",
-        )
-        event.mac = compute_mac(self._key, event)
+        previous_id, previous_mac = (last.id, last.mac) if last else (0, GENESIS)
+        rows: list[dict[str, Any]] = []
+        for entry in entries:
+            row: dict[str, Any] = {
+                "id": previous_id + 1,
+                "at": entry.at or utcnow(),
+                "actor": entry.actor,
+                "organisation": entry.organisation,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": str(entry.object_id),
+                "detail": entry.detail[:500],
+                "ip": truncate_ip(entry.ip) if entry.ip else "",
+                "prev_mac": previous_mac,
+            }
+            row["mac"] = _mac(self._key, row)
+            rows.append(row)
+            previous_id, previous_mac = row["id"], row["mac"]
         # Core insert: every submission writes an event, so this is on the intake hot path.
-        await conn.execute(_INSERT, event.model_dump())
-        return event
+        await conn.execute(_INSERT, rows)
+        return rows
 
     async def verify(
         self, session: AsyncSession, anchors: dict[int, str] | None = None

@@ -15,7 +15,7 @@ from core import i18n
 from core.logs import log
 from core.web import AnyRequest, client_ip, form_fields, language_of, render, settings_of
 from intake import messages
-from intake.services import submit_proposal
+from intake.services import new_reference
 from intake.submission import (
     HONEYPOT,
     STARTED,
@@ -27,6 +27,7 @@ from intake.submission import (
 )
 from intake.validation import CATEGORIES, WARDS, Validation, validate_proposal
 from intake.verification import TokenCheck, TokenState, token_state, verify_email
+from intake.writer import SubmissionWriter, prepare_submission
 
 logger = logging.getLogger("ouen.intake")
 DB = NamedDependency[AsyncSession]
@@ -93,7 +94,7 @@ class ApplyController(Controller):
         return _confirm_page(request, result, started)
 
     @post("/submit", name="intake.apply.submit")
-    async def submit(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+    async def submit(self, request: AnyRequest) -> Template | Redirect:
         form = await form_fields(request)
         if looks_automated(request, form):
             return Redirect(path="/apply/sent", status_code=303)
@@ -111,12 +112,15 @@ class ApplyController(Controller):
             status, notice = refusal
             return _confirm_page(request, result, form.get(STARTED, ""), status, notice)
         settings = settings_of(request)
-        submitted = await submit_proposal(
-            db_session, request.app.state.cipher, request.app.state.audit, result.data,
+        # No request transaction here: the rows are prepared now and written by the group
+        # commit writer (intake/writer.py), which answers once they have committed.
+        prepared = prepare_submission(
+            request.app.state.cipher, result.data, ref=new_reference(),
             locale=language_of(request), base_url=settings.base_url,
-            sender_domain=settings.sender_domain,
-            email_bidx=sender.email_bidx, ip=sender.ip,
+            sender_domain=settings.sender_domain, email_bidx=sender.email_bidx, ip=sender.ip,
         )
+        writer: SubmissionWriter = request.app.state.submissions
+        submitted = await writer.submit(prepared)
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)
         return Redirect(path="/apply/sent", status_code=303)
 

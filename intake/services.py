@@ -1,31 +1,30 @@
-"""Intake domain logic: store a proposal, purge what was never verified (proposals and
-collaborators). Email links are checked in intake.verification."""
+"""Intake domain logic: a proposal's row, staff entry, purge of what was never verified
+(proposals and collaborators). Web submissions are written by intake.writer; email links
+are checked in intake.verification."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.audit import AuditLog
-from core.crypto import FieldCipher, hash_token, new_token
+from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.models import Proposal, VerificationToken
 from intake.validation import ProposalInput
 from matching.models import Collaborator
-from notifications.services import enqueue_email
 
 POLICY_VERSION = "2026-11-01"
 _PROPOSAL: Table = Proposal.__table__  # type: ignore[attr-defined]
-_TOKEN: Table = VerificationToken.__table__  # type: ignore[attr-defined]
 # Built once: statements with bound parameters are compiled once and cached, where
 # `.values({...})` per call would rebuild and re-key the statement every request.
 INSERT_PROPOSAL = insert(_PROPOSAL).returning(_PROPOSAL.c.id)
-INSERT_TOKEN = insert(_TOKEN)
 TOKEN_VALIDITY = timedelta(hours=48)
 UNVERIFIED_RETENTION = timedelta(hours=48)
 _REF_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
@@ -43,95 +42,41 @@ class Submitted:
     proposal_id: int
 
 
-async def submit_proposal(
-    session: AsyncSession,
-    cipher: FieldCipher,
-    audit: AuditLog,
-    data: ProposalInput,
-    *,
-    locale: str,
-    base_url: str,
-    sender_domain: str,
-    email_bidx: str | None = None,
-    ip: str = "",
-    now: datetime | None = None,
-) -> Submitted:
-    """Store an unverified proposal and queue its confirmation email, in one transaction."""
-    now = now or utcnow()
-    ref = new_reference()
-    proposal_id = await _insert(
-        session, cipher, data, ref=ref, status="unverified", locale=locale, source="web",
-        now=now, email_bidx=email_bidx,
-    )
-    token = new_token()
-    await (await session.connection()).execute(
-        INSERT_TOKEN,
-        {"proposal_id": proposal_id, "token_hash": hash_token(token),
-         "expires_at": now + TOKEN_VALIDITY},
-    )
-    await enqueue_email(
-        session,
-        cipher,
-        template="proposal_verify",
-        locale=locale,
-        recipient=data.email,
-        context={
-            "ref": ref,
-            "verify_url": f"{base_url}/verify/{token}",
-            "catchphrase": data.catchphrase,
-            "valid_hours": int(TOKEN_VALIDITY.total_seconds() // 3600),
-        },
-        sender_domain=sender_domain,
-        now=now,
-    )
-    await audit.record(
-        session, "proposal.submitted", actor="applicant", object_type="proposal",
-        object_id=proposal_id, detail=f"source=web locale={locale}", ip=ip, now=now,
-    )
-    return Submitted(ref=ref, proposal_id=proposal_id)
-
-
-async def _insert(
-    session: AsyncSession, cipher: FieldCipher, data: ProposalInput, *, ref: str, status: str,
-    locale: str, source: str, now: datetime, email_bidx: str | None = None,
+def proposal_row(
+    cipher: FieldCipher, data: ProposalInput, *, ref: str, status: str, locale: str,
+    source: str, now: datetime, email_bidx: str | None = None,
     verified_at: datetime | None = None, entered_by_id: int | None = None,
     consent_method: str = "web_form",
-) -> int:
+) -> dict[str, Any]:
+    """The proposal's row, contact data encrypted and the policy version recorded."""
+
     def enc(value: str | None) -> str | None:
         return cipher.encrypt(value) if value else None
 
-    # Core inserts, not ORM objects: this is the hot path of intake (see bench/intake.py),
-    # and the unit of work would add a flush and per-object bookkeeping for nothing.
-    conn = await session.connection()
-    result = await conn.execute(
-        INSERT_PROPOSAL,
-        dict(
-            ref=ref,
-            status=status,
-            category=data.category,
-            ward=data.ward,
-            org_name=data.org_name,
-            catchphrase=data.catchphrase,
-            body=data.body,
-            nickname_enc=cipher.encrypt(data.nickname),
-            email_enc=cipher.encrypt(data.email),
-            email_bidx=email_bidx or cipher.blind_index(data.email),
-            phone_enc=cipher.encrypt(data.phone),
-            website_url_enc=enc(data.website_url),
-            facebook_url_enc=enc(data.facebook_url),
-            twitter_enc=enc(data.twitter),
-            locale=locale,
-            source=source,
-            consent_at=now,
-            consent_method=consent_method,
-            policy_version=POLICY_VERSION,
-            created_at=now,
-            verified_at=verified_at,
-            entered_by_id=entered_by_id,
-        ),
+    return dict(
+        ref=ref,
+        status=status,
+        category=data.category,
+        ward=data.ward,
+        org_name=data.org_name,
+        catchphrase=data.catchphrase,
+        body=data.body,
+        nickname_enc=cipher.encrypt(data.nickname),
+        email_enc=cipher.encrypt(data.email),
+        email_bidx=email_bidx or cipher.blind_index(data.email),
+        phone_enc=cipher.encrypt(data.phone),
+        website_url_enc=enc(data.website_url),
+        facebook_url_enc=enc(data.facebook_url),
+        twitter_enc=enc(data.twitter),
+        locale=locale,
+        source=source,
+        consent_at=now,
+        consent_method=consent_method,
+        policy_version=POLICY_VERSION,
+        created_at=now,
+        verified_at=verified_at,
+        entered_by_id=entered_by_id,
     )
-    proposal_id: int = result.scalar_one()
-    return proposal_id
 
 
 async def enter_on_behalf(
@@ -143,10 +88,11 @@ async def enter_on_behalf(
     the record says who entered it and how the person's consent was obtained."""
     now = utcnow()
     ref = new_reference()
-    proposal_id = await _insert(
-        session, cipher, data, ref=ref, status="new", locale=locale, source=source, now=now,
-        verified_at=now, entered_by_id=staff_id, consent_method=consent_method,
-    )
+    row = proposal_row(cipher, data, ref=ref, status="new", locale=locale, source=source,
+                       now=now, verified_at=now, entered_by_id=staff_id,
+                       consent_method=consent_method)
+    result = await (await session.connection()).execute(INSERT_PROPOSAL, row)
+    proposal_id: int = result.scalar_one()
     from admin.search import index_text  # staff see it at once, so it is searchable at once
 
     await index_text(session, proposal_id, data.catchphrase, data.body)

@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.headerregistry import Address
 from urllib.parse import urlsplit
 
 CATEGORIES = (
@@ -114,14 +113,11 @@ def valid_email(value: str) -> bool:
     local, _, domain = value.rpartition("@")
     if len(local) > 64 or ".." in value or local.startswith(".") or local.endswith("."):
         return False
-    if any(label.startswith("-") or label.endswith("-") or len(label) > 63
-           for label in domain.split(".")):
-        return False
-    try:
-        Address(addr_spec=value)
-    except (ValueError, IndexError):
-        return False
-    return True
+    # With the pattern, this is RFC 5322's dot-atom form, which every mail library and
+    # header accepts (a parse by email.headerregistry added nothing and cost a tenth of a
+    # submission's time).
+    return not any(label.startswith("-") or label.endswith("-") or len(label) > 63
+                   for label in domain.split("."))
 
 
 def web_url(value: str, hosts: tuple[str, ...] | None = None) -> str | None:

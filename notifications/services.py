@@ -38,6 +38,34 @@ def _message_id(domain: str) -> str:
     return f"<{secrets.token_hex(16)}@{domain or 'ouen.invalid'}>"
 
 
+def message_row(
+    cipher: FieldCipher,
+    *,
+    template: str,
+    locale: str,
+    recipient: str,
+    context: dict[str, Any],
+    sender_domain: str,
+    now: datetime,
+    cc: str | None = None,
+) -> dict[str, Any]:
+    """The outbox row for one email. Recipient, copy and context (which may hold a link
+    token) are encrypted at rest, and erased once sent."""
+    if cc:
+        context = {**context, CC_KEY: cc}
+    return dict(
+        template=template,
+        locale=locale,
+        recipient_enc=cipher.encrypt(recipient),
+        context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
+        message_id=_message_id(sender_domain),
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
 async def enqueue_email(
     session: AsyncSession,
     cipher: FieldCipher,
@@ -50,25 +78,7 @@ async def enqueue_email(
     now: datetime | None = None,
     cc: str | None = None,
 ) -> None:
-    """Queue one email; it is sent only if the caller's transaction commits.
-
-    Recipient, copy and context (which may hold a link token) are encrypted at rest, and
-    erased once sent."""
-    now = now or utcnow()
-    if cc:
-        context = {**context, CC_KEY: cc}
-    conn = await session.connection()
-    await conn.execute(
-        INSERT_MESSAGE,
-        dict(
-            template=template,
-            locale=locale,
-            recipient_enc=cipher.encrypt(recipient),
-            context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
-            message_id=_message_id(sender_domain),
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    """Queue one email; it is sent only if the caller's transaction commits."""
+    row = message_row(cipher, template=template, locale=locale, recipient=recipient,
+                      context=context, sender_domain=sender_domain, now=now or utcnow(), cc=cc)
+    await (await session.connection()).execute(INSERT_MESSAGE, row)

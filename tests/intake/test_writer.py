@@ -1,0 +1,121 @@
+"""Group commit of web submissions (intake/writer.py), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from core.audit import AuditEvent
+from core.db import create_engine
+from intake.models import Proposal, VerificationToken
+from intake.services import new_reference
+from intake.validation import validate_proposal
+from intake.writer import PreparedSubmission, SubmissionWriter, prepare_submission
+from notifications.models import OutboxMessage
+from tests.conftest import VALID_FORM
+from tests.intake.test_apply import count, open_form
+
+Client = httpx.AsyncClient
+
+
+def prepared(app: Litestar, email: str = "taro@example.jp", ref: str = "") -> PreparedSubmission:
+    data = validate_proposal({**VALID_FORM, "email": email}).data
+    assert data is not None
+    return prepare_submission(app.state.cipher, data, ref=ref or new_reference(), locale="ja",
+                              base_url="https://ouen.test", sender_domain="ouen.test",
+                              ip="192.0.2.7")
+
+
+async def test_concurrent_submissions_share_transactions_and_all_land(
+    app: Litestar, client: Client
+) -> None:
+    csrf, started = await open_form(client)
+    form = {**VALID_FORM, "_csrf_token": csrf, "_started": started}
+    answers = await asyncio.gather(*(
+        client.post("/apply/submit", data={**form, "email": f"p{i}@example.jp"},
+                    follow_redirects=False)
+        for i in range(30)
+    ))
+    assert [a.status_code for a in answers] == [303] * 30
+    assert await count(app, Proposal) == 30
+    assert await count(app, VerificationToken) == 30
+    assert await count(app, OutboxMessage) == 30
+    writer: SubmissionWriter = app.state.submissions
+    assert writer.transactions < 30  # several submissions went into one transaction
+    async with app.state.sessions() as session:
+        events = list((await session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == "proposal.submitted"))).all())
+        ids = {int(e.object_id) for e in events}
+        proposals = set((await session.exec(select(Proposal.id))).all())
+        tokens = set((await session.exec(select(VerificationToken.proposal_id))).all())
+        result = await app.state.audit.verify(session)
+    assert ids == proposals == tokens  # each event and token names its own proposal
+    assert result.ok and result.checked == 30
+
+
+async def test_one_bad_submission_does_not_take_its_batch_down(
+    app: Litestar, client: Client
+) -> None:
+    writer: SubmissionWriter = app.state.submissions
+    first = await writer.submit(prepared(app))
+    # Queued together, so written as one batch: the duplicate reference fails that batch,
+    # then each is written alone and only the duplicate is refused.
+    good, clash, also_good = prepared(app), prepared(app, ref=first.ref), prepared(app)
+    results = await asyncio.gather(writer.submit(good), writer.submit(clash),
+                                   writer.submit(also_good), return_exceptions=True)
+    assert isinstance(results[1], IntegrityError)
+    assert writer.transactions == 1 + 1 + 3  # the first; the failed batch; each one alone
+    assert not isinstance(results[0], BaseException) and not isinstance(results[2], BaseException)
+    assert await count(app, Proposal) == 3
+    assert await count(app, VerificationToken) == 3
+    assert await count(app, OutboxMessage) == 3  # nothing of the refused one was kept
+    async with app.state.sessions() as session:
+        assert (await app.state.audit.verify(session)).checked == 3
+
+
+async def test_a_client_that_goes_away_still_has_its_submission_written(
+    app: Litestar, client: Client
+) -> None:
+    writer: SubmissionWriter = app.state.submissions
+    waiting = asyncio.create_task(writer.submit(prepared(app)))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await writer.close()
+    assert await count(app, Proposal) == 1
+    assert await count(app, OutboxMessage) == 1
+
+
+async def test_database_down_answers_with_the_error_page_and_keeps_nothing_half_written(
+    app: Litestar, client: Client, tmp_path: Path
+) -> None:
+    writer: SubmissionWriter = app.state.submissions
+    broken_engine = _unusable_engine(app, tmp_path)
+    broken = SubmissionWriter(broken_engine, app.state.audit)
+    app.state.submissions = broken
+    try:
+        csrf, started = await open_form(client)
+        answer = await client.post(
+            "/apply/submit", data={**VALID_FORM, "_csrf_token": csrf, "_started": started},
+            follow_redirects=False)
+    finally:
+        app.state.submissions = writer
+    assert answer.status_code == 500
+    assert "taro" not in answer.text and "0783225211" not in answer.text
+    assert await count(app, Proposal) == 0
+    await broken_engine.dispose()
+
+
+def _unusable_engine(app: Litestar, tmp_path: Path) -> AsyncEngine:
+    """SQLite: a database without our tables; PostgreSQL: nothing listening."""
+    if app.state.engine.dialect.name == "sqlite":
+        return create_engine(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    return create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
