@@ -97,7 +97,7 @@ def build_worker(
 
 
 def make_cipher(settings: Settings) -> FieldCipher:
-    return FieldCipher(settings.data_keys, settings.secret_key)
+    return FieldCipher(settings.data_keys, settings.index_key)
 
 
 @contextlib.asynccontextmanager

@@ -125,13 +125,13 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     from admin.demo import create_proposals
+    from app import make_cipher
     from core.audit import AuditLog
-    from core.crypto import FieldCipher
     from core.db import session_factory
     from publishing.demo import create_showcase
 
     async def run() -> tuple[int, int]:
-        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        cipher = make_cipher(settings)
         async with _database(settings) as engine:
             proposals = 0
             if not args.showcase_only:
@@ -191,6 +191,23 @@ def _search_reindex(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_reindex(settings: Settings, _args: argparse.Namespace) -> int:
+    from app import make_cipher
+    from core.audit import AuditLog
+    from core.db import session_factory
+    from intake.services import reindex_email_lookups
+
+    async def run() -> int:
+        async with _database(settings) as engine, session_factory(engine)() as session, \
+                session.begin():
+            return await reindex_email_lookups(session, make_cipher(settings),
+                                               AuditLog(settings.audit_key))
+
+    count = asyncio.run(run())
+    print(f"email lookup index rebuilt with the current OUEN_INDEX_KEY: {count} rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ouen", description="ouen support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     search_sub.add_parser(
         "reindex", help="rebuild the index from the proposal table"
     ).set_defaults(run=_search_reindex)
+    keys = sub.add_parser("keys", help="key maintenance")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser(
+        "reindex", help="recompute stored email lookups after changing OUEN_INDEX_KEY"
+    ).set_defaults(run=_keys_reindex)
     matching = sub.add_parser("matching", help="the matching engine on a file, in memory")
     matching_sub = matching.add_subparsers(dest="matching_command", required=True)
     rank = matching_sub.add_parser(

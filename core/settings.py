@@ -34,6 +34,7 @@ class Settings:
     secret_key: str = ""
     data_keys: tuple[str, ...] = ()
     audit_key: str = ""
+    index_key: str = ""
     mail_backend: str = "file"
     mail_dir: str = "var/mail"
     smtp_host: str = "localhost"
@@ -92,6 +93,7 @@ def _keys_file(var_dir: Path) -> dict[str, str]:
         "secret_key": secrets.token_urlsafe(48),
         "data_key": Fernet.generate_key().decode(),
         "audit_key": secrets.token_urlsafe(48),
+        "index_key": secrets.token_urlsafe(48),
     }
     # O_EXCL: when two processes start at once, the second reads what the first wrote.
     try:
@@ -142,7 +144,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     secret_key = env.get("OUEN_SECRET_KEY", "")
     data_keys = tuple(k.strip() for k in env.get("OUEN_DATA_KEYS", "").split(",") if k.strip())
     audit_key = env.get("OUEN_AUDIT_KEY", "")
-    if not (secret_key and data_keys and audit_key):
+    index_key = env.get("OUEN_INDEX_KEY", "")
+    if not (secret_key and data_keys and audit_key and index_key):
         dev = _keys_file(var_dir) if app_env != "production" else {}
         if not secret_key:
             secret_key = dev.get("secret_key", "")
@@ -153,6 +156,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if not audit_key:
             audit_key = dev.get("audit_key", "")
             generated.append("OUEN_AUDIT_KEY")
+        if not index_key:
+            # A keys file from before OUEN_INDEX_KEY existed keyed the blind index with the
+            # secret key; keep doing so there, so stored email indexes still match.
+            index_key = dev.get("index_key", "") or secret_key
+            generated.append("OUEN_INDEX_KEY")
     settings = Settings(
         env=app_env,
         database_url=env.get("OUEN_DATABASE_URL", "") or f"sqlite+aiosqlite:///{var_dir}/ouen.db",
@@ -160,6 +168,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         data_keys=data_keys,
         audit_key=audit_key,
+        index_key=index_key,
         mail_backend=_choice(env, "OUEN_MAIL_BACKEND", "file", MAIL_BACKENDS),
         mail_dir=env.get("OUEN_MAIL_DIR", "") or str(var_dir / "mail"),
         smtp_host=env.get("OUEN_SMTP_HOST", "") or "localhost",
@@ -210,8 +219,11 @@ def validate(settings: Settings) -> None:
             problems.append(
                 "production needs explicit keys; missing: " + ", ".join(settings.generated_keys)
             )
-        elif len(settings.secret_key) < 32 or len(settings.audit_key) < 32:
-            problems.append("OUEN_SECRET_KEY and OUEN_AUDIT_KEY need at least 32 characters")
+        elif min(len(settings.secret_key), len(settings.audit_key), len(settings.index_key)) < 32:
+            problems.append(
+                "OUEN_SECRET_KEY, OUEN_AUDIT_KEY and OUEN_INDEX_KEY need at least 32 characters")
+        elif len({settings.secret_key, settings.audit_key, settings.index_key}) < 3:
+            problems.append("OUEN_SECRET_KEY, OUEN_AUDIT_KEY and OUEN_INDEX_KEY must differ")
         if settings.captcha == "disabled":
             problems.append("production needs OUEN_CAPTCHA=hcaptcha")
         if settings.mail_backend != "smtp":

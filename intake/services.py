@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +23,7 @@ from matching.models import Collaborator
 
 POLICY_VERSION = "2026-11-01"
 _PROPOSAL: Table = Proposal.__table__  # type: ignore[attr-defined]
+_COLLABORATOR: Table = Collaborator.__table__  # type: ignore[attr-defined]
 # Built once: statements with bound parameters are compiled once and cached, where
 # `.values({...})` per call would rebuild and re-key the statement every request.
 INSERT_PROPOSAL = insert(_PROPOSAL).returning(_PROPOSAL.c.id)
@@ -130,3 +132,30 @@ async def purge_unverified(
             object_type=model.__tablename__, detail=f"deleted={len(ids)}", now=now,
         )
     return deleted
+
+
+async def reindex_email_lookups(
+    session: AsyncSession, cipher: FieldCipher, audit: AuditLog, batch: int = 1000
+) -> int:
+    """Recompute every stored email blind index with the cipher's (current) index key, from
+    the encrypted addresses: run after changing OUEN_INDEX_KEY. Returns the rows updated."""
+    updated = 0
+    conn = await session.connection()
+    for table in (_PROPOSAL, _COLLABORATOR):
+        after = 0
+        while True:
+            rows = (await conn.execute(
+                sa_select(table.c.id, table.c.email_enc).where(table.c.id > after)
+                .order_by(table.c.id).limit(batch)
+            )).all()
+            if not rows:
+                break
+            changes = [{"row_id": row.id, "bidx": cipher.blind_index(cipher.decrypt(row.email_enc))}
+                       for row in rows]
+            await conn.execute(table.update().where(table.c.id == bindparam("row_id"))
+                               .values(email_bidx=bindparam("bidx")), changes)
+            updated += len(changes)
+            after = rows[-1].id
+    await audit.record(session, "keys.email_index_rebuilt", actor="system",
+                       detail=f"rows={updated}")
+    return updated

@@ -226,6 +226,7 @@ def settings(database_url: str, smtp: SmtpCapture, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-" + "x" * 32,
         data_keys=(TEST_DATA_KEY,),
         audit_key="test-audit-key-" + "y" * 32,
+        index_key="test-index-key-" + "z" * 32,
         mail_backend="smtp",
         smtp_host="127.0.0.1",
         smtp_port=smtp.port,

@@ -48,7 +48,8 @@ def live(tmp_path: Path, sqlite_template: Path) -> Iterator[LiveServer]:
     settings = Settings(
         env="test", database_url=f"sqlite+aiosqlite:///{db}", base_url=f"http://127.0.0.1:{port}",
         secret_key="browser-secret-" + "x" * 32, data_keys=(TEST_DATA_KEY,),
-        audit_key="browser-audit-" + "y" * 32, mail_backend="smtp", smtp_host="127.0.0.1",
+        audit_key="browser-audit-" + "y" * 32,
+        index_key="browser-index-" + "z" * 32, mail_backend="smtp", smtp_host="127.0.0.1",
         smtp_port=smtp.port, smtp_security="none", mail_from="ouen@city.example.jp",
         var_dir=str(tmp_path), inprocess_worker=True, form_min_seconds=0.0,
     )

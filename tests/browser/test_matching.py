@@ -29,7 +29,7 @@ def seed_pair(live: LiveServer) -> int:
 
     async def run() -> int:
         engine = create_engine(settings.database_url)
-        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        cipher = FieldCipher(settings.data_keys, settings.index_key)
         now = utcnow()
         async with session_factory(engine)() as db, db.begin():
             proposal = Proposal(

@@ -40,7 +40,7 @@ def seed_story(live: LiveServer) -> None:
 
     async def run() -> None:
         engine = create_engine(settings.database_url)
-        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        cipher = FieldCipher(settings.data_keys, settings.index_key)
         now = utcnow()
         async with session_factory(engine)() as db, db.begin():
             editor, _ = await create_user(db, Passwords(make_hasher(fast=True)),

@@ -39,7 +39,7 @@ def seed(live: LiveServer, role: str, email: str) -> str | None:
 
     async def run() -> str | None:
         engine = create_engine(settings.database_url)
-        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        cipher = FieldCipher(settings.data_keys, settings.index_key)
         passwords = Passwords(make_hasher(fast=True))
         secret = pyotp.random_base32() if role in ("coordinator", "admin") else None
         async with session_factory(engine)() as db, db.begin():

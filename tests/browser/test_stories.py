@@ -35,7 +35,7 @@ def seed(live: LiveServer) -> str:
 
     async def run() -> str:
         engine = create_engine(settings.database_url)
-        cipher = FieldCipher(settings.data_keys, settings.secret_key)
+        cipher = FieldCipher(settings.data_keys, settings.index_key)
         passwords = Passwords(make_hasher(fast=True))
         secret = pyotp.random_base32()
         now = utcnow()

@@ -37,3 +37,42 @@ def test_production_refuses_to_start_with_a_clear_message(tmp_path: Path) -> Non
 def test_help(tmp_path: Path, args: list[str]) -> None:
     result = ouen(tmp_path, *args)
     assert result.returncode == 0 and "usage: ouen" in result.stdout
+
+
+def test_keys_reindex_recomputes_email_lookups_for_a_new_index_key(tmp_path: Path) -> None:
+    """An operator changes OUEN_INDEX_KEY and runs `ouen keys reindex`: every stored lookup
+    then matches the new key, and the run is an audit event."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from app import make_cipher
+    from core.db import create_engine
+    from core.settings import load_settings
+
+    assert ouen(tmp_path, "migrate").returncode == 0
+    assert ouen(tmp_path, "demo-data", "--proposals", "30").returncode == 0
+    new_key = {"OUEN_INDEX_KEY": "rotated-index-key-" + "r" * 32}
+    result = ouen(tmp_path, "keys", "reindex", env=new_key)
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt with the current OUEN_INDEX_KEY" in result.stdout
+
+    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path / "var"), **new_key})
+    cipher = make_cipher(settings)
+
+    async def stored() -> tuple[list[tuple[str, str]], int]:
+        engine = create_engine(settings.database_url)
+        async with engine.connect() as conn:
+            rows = [(r.email_enc, r.email_bidx) for r in (await conn.execute(text(
+                "SELECT email_enc, email_bidx FROM proposal UNION ALL "
+                "SELECT email_enc, email_bidx FROM collaborator"))).all()]
+            events = (await conn.execute(text(
+                "SELECT count(*) FROM audit_event WHERE action = 'keys.email_index_rebuilt'"
+            ))).scalar_one()
+        await engine.dispose()
+        return rows, int(events)
+
+    rows, events = asyncio.run(stored())
+    assert len(rows) >= 30 and events == 1
+    assert all(bidx == cipher.blind_index(cipher.decrypt(enc)) for enc, bidx in rows)
+    assert f"{len(rows)} rows" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ PROD_OK = {
     "OUEN_SECRET_KEY": "s" * 40,
     "OUEN_DATA_KEYS": Fernet.generate_key().decode(),
     "OUEN_AUDIT_KEY": "a" * 40,
+    "OUEN_INDEX_KEY": "i" * 40,
     "OUEN_MAIL_BACKEND": "smtp",
     "OUEN_CAPTCHA": "hcaptcha",
     "OUEN_HCAPTCHA_SITEKEY": "site",
@@ -51,6 +53,9 @@ def test_production_accepts_a_complete_configuration() -> None:
         ({"OUEN_SECRET_KEY": ""}, "OUEN_SECRET_KEY"),
         ({"OUEN_DATA_KEYS": ""}, "OUEN_DATA_KEYS"),
         ({"OUEN_AUDIT_KEY": ""}, "OUEN_AUDIT_KEY"),
+        ({"OUEN_INDEX_KEY": ""}, "OUEN_INDEX_KEY"),
+        ({"OUEN_INDEX_KEY": "short"}, "at least 32 characters"),
+        ({"OUEN_INDEX_KEY": "s" * 40}, "must differ"),
         ({"OUEN_CAPTCHA": "disabled"}, "OUEN_CAPTCHA=hcaptcha"),
         ({"OUEN_MAIL_BACKEND": "console"}, "OUEN_MAIL_BACKEND=smtp"),
         ({"OUEN_MAIL_BACKEND": "file"}, "OUEN_MAIL_BACKEND=smtp"),
@@ -83,3 +88,29 @@ def test_several_data_keys_for_rotation(tmp_path: Path) -> None:
     keys = [Fernet.generate_key().decode() for _ in range(2)]
     settings = load_settings({"OUEN_VAR_DIR": str(tmp_path), "OUEN_DATA_KEYS": ",".join(keys)})
     assert settings.data_keys == tuple(keys)
+
+
+def test_generated_index_key_is_its_own(tmp_path: Path) -> None:
+    first = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    again = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    assert first.index_key and first.index_key == again.index_key
+    assert first.index_key not in (first.secret_key, first.audit_key)
+
+
+def test_keys_file_from_before_the_index_key_keeps_its_lookups(tmp_path: Path) -> None:
+    """Such a file keyed the blind index with the secret key; it still does."""
+    (tmp_path / "keys.json").write_text(json.dumps({
+        "secret_key": "old-secret-" + "x" * 32, "data_key": Fernet.generate_key().decode(),
+        "audit_key": "old-audit-" + "y" * 32}))
+    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    assert settings.index_key == settings.secret_key
+
+
+def test_changing_the_secret_key_leaves_email_lookups_alone(tmp_path: Path) -> None:
+    from app import make_cipher
+
+    before = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    after = load_settings({"OUEN_VAR_DIR": str(tmp_path), "OUEN_SECRET_KEY": "n" * 40})
+    assert before.secret_key != after.secret_key
+    assert (make_cipher(before).blind_index("taro@example.jp")
+            == make_cipher(after).blind_index("taro@example.jp"))
