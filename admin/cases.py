@@ -101,7 +101,7 @@ def escape_like(text: str) -> str:
 class Page:
     rows: list[Proposal]
     next_after: int | None
-    # A one-character term cannot use the bigram index (admin/search.py): it reads at most
+    # A one-character term cannot use the n-gram index (admin/search.py): it reads at most
     # SEARCH_WINDOW ids per page; when that window ran out before the page filled, the page
     # is partial and `next_after` continues the search.
     partial: bool = False
@@ -154,7 +154,7 @@ async def list_proposals(
     order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
     needle = search.normalise(filters.q)
     if search.query_keys(needle):
-        # Two characters or more: the bigram index gives complete pages (admin/search.py).
+        # Two characters or more: the n-gram index gives complete pages (admin/search.py).
         ids, next_after = await search.find(db, where, needle, after=filters.after,
                                             oldest=oldest, limit=limit)
         rows = (await db.exec(select(Proposal).where(col(Proposal.id).in_(ids))

@@ -1,13 +1,16 @@
-"""Staff text search over proposals: a character-bigram index beside the proposal table.
+"""Staff text search over proposals: a character n-gram index beside the proposal table.
 
 Japanese has no spaces between words, so a word index would not find 高齢 inside 高齢者; a
-proposal is indexed by the distinct two-character pieces (bigrams) of its catchphrase and
-body after NFKC and lower-casing (full-width and half-width, upper and lower case meet). A
-term of two or more characters can only be in proposals holding all of its bigrams; those
-candidates are then checked against the real text, so the results are exactly the
-proposals whose normalised catchphrase or body contains the normalised term.
+proposal is indexed by the distinct two- and three-character pieces (bigrams and trigrams)
+of its catchphrase and body after NFKC and lower-casing (full-width and half-width, upper
+and lower case meet). A two-character term can only be in proposals holding its bigram; a
+longer term only in proposals holding all of its trigrams. Those candidates are then checked
+against the real text, so the results are exactly the proposals whose normalised catchphrase
+or body contains the normalised term. Trigrams keep the candidates close to the matches
+where bigrams alone would not: every bigram of たちの翻訳 is common in text about
+子どもたちのための翻訳, but ちの翻 is not.
 
-Each bigram is stored as a 32-bit key (CRC-32 of its UTF-8): two bigrams sharing a key
+Each n-gram is stored as a 32-bit key (CRC-32 of its UTF-8): two n-grams sharing a key
 only add a candidate that the text check drops. SQLite keeps the keys in a contentless
 FTS5 table (`proposal_grams`, rowid = proposal id, keys as hex words); PostgreSQL in a
 table `proposal_grams(proposal_id, grams integer[])` with a GIN index.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -37,6 +40,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -77,10 +81,20 @@ def normalise(value: str) -> str:
     return unicodedata.normalize("NFKC", value).lower()
 
 
-def grams(value: str) -> set[str]:
-    """The distinct bigrams of the normalised text, leaving out all-whitespace ones."""
-    value = normalise(value)
-    return {g for g in map(str.__add__, value, value[1:]) if not g.isspace()}
+def _pieces(normalised: str, size: int) -> set[str]:
+    pieces = (normalised[i:i + size] for i in range(len(normalised) - size + 1))
+    return {g for g in pieces if not g.isspace()}
+
+
+def grams(value: str, size: int = 2) -> set[str]:
+    """The distinct n-grams (bigrams by default) of the normalised text, leaving out
+    all-whitespace ones."""
+    return _pieces(normalise(value), size)
+
+
+def query_grams(needle: str) -> set[str]:
+    """What a term is looked up by: its trigrams, or its bigram when it has no trigram."""
+    return grams(needle, 3) or grams(needle, 2)
 
 
 @lru_cache(maxsize=65_536)
@@ -96,8 +110,11 @@ def gram_word(gram: str) -> str:
 
 
 def proposal_grams(catchphrase: str, body: str) -> set[str]:
-    """What a proposal is indexed by: no bigram spans catchphrase and body."""
-    return grams(catchphrase) | grams(body)
+    """What a proposal is indexed by: no n-gram spans catchphrase and body."""
+    found: set[str] = set()
+    for value in map(normalise, (catchphrase, body)):
+        found |= _pieces(value, 2) | _pieces(value, 3)
+    return found
 
 
 def proposal_keys(catchphrase: str, body: str) -> list[int]:
@@ -178,17 +195,47 @@ async def reindex(conn: AsyncConnection, batch: int = REINDEX_BATCH) -> int:
         last = rows[-1].id
 
 
+def fill(bind: Connection, grams_of: Callable[[str, str], set[str]] = proposal_grams,
+         batch: int = REINDEX_BATCH) -> int:
+    """Fill the empty index from the proposal table on a synchronous connection (the
+    migrations); `grams_of` is what a proposal is indexed by. Returns the rows indexed."""
+    sqlite = bind.dialect.name == "sqlite"
+    insert_row = _FTS_INSERT if sqlite else text(
+        "INSERT INTO proposal_grams(proposal_id, grams) VALUES (:id, :grams)")
+    done, last = 0, 0
+    while True:
+        rows = bind.execute(
+            select(Proposal.id, Proposal.catchphrase, Proposal.body)  # type: ignore[call-overload]
+            .where(col(Proposal.status) != "unverified", col(Proposal.id) > last)
+            .order_by(col(Proposal.id)).limit(batch)).all()
+        if not rows:
+            return done
+        values = []
+        for row in rows:
+            found = grams_of(row.catchphrase, row.body)
+            values.append({"id": row.id, "grams": " ".join(sorted(map(gram_word, found)))
+                           if sqlite else sorted(set(map(gram_key, found)))})
+        bind.execute(insert_row, values)
+        done += len(rows)
+        last = rows[-1].id
+
+
+def clear(bind: Connection) -> None:
+    """Empty the index on a synchronous connection (the migrations)."""
+    bind.execute(_FTS_CLEAR if bind.dialect.name == "sqlite" else text("TRUNCATE proposal_grams"))
+
+
 # --- searching ------------------------------------------------------------------------
 
 def query_keys(needle: str) -> list[int]:
-    """The keys a normalised term needs; empty when it has no usable bigram."""
-    return sorted({gram_key(g) for g in grams(needle)})
+    """The keys a normalised term needs; empty when it has no usable n-gram."""
+    return sorted({gram_key(g) for g in query_grams(needle)})
 
 
 def _candidates(conn: AsyncConnection, needle: str) -> Any:
-    """Ids of proposals holding every bigram of `needle` (a subquery)."""
+    """Ids of proposals holding every n-gram `needle` is looked up by (a subquery)."""
     if _is_sqlite(conn):
-        match = " AND ".join(f'"{gram_word(gram)}"' for gram in sorted(grams(needle)))
+        match = " AND ".join(f'"{gram_word(gram)}"' for gram in sorted(query_grams(needle)))
         return select(literal_column("rowid")).select_from(text(TABLE)).where(
             text("proposal_grams MATCH :gram_match").bindparams(gram_match=match))
     # The keys are our own integers, written into the statement on purpose: PostgreSQL then

@@ -85,7 +85,8 @@ async def add_rare(app: Litestar) -> None:
 async def bench(label: str, url: str, workdir: Path) -> None:
     settings = Settings(env="test", database_url=url, base_url="http://bench.local",
                         secret_key="bench-" + "k" * 40, data_keys=(Fernet.generate_key().decode(),),
-                        audit_key="bench-" + "a" * 40, var_dir=str(workdir),
+                        audit_key="bench-" + "a" * 40, index_key="bench-" + "i" * 40,
+                        var_dir=str(workdir),
                         inprocess_worker=False)
     app = create_app(settings)
     engine = create_engine(url)

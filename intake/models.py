@@ -22,6 +22,11 @@ class Proposal(SQLModel, table=True):
         Index("ix_proposal_category_id", "category", "id"),
         Index("ix_proposal_ward_id", "ward", "id"),
         Index("ix_proposal_assignee_id_id", "assignee_id", "id"),
+        # Status with category or ward, the pairs coordinators filter by most: a search
+        # within them reads its window from one index range instead of letting the
+        # database intersect two large ones (admin/search.py).
+        Index("ix_proposal_status_category_id", "status", "category", "id"),
+        Index("ix_proposal_status_ward_id", "status", "ward", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -12,36 +12,24 @@ bigram rules ever change, `ouen search reindex` rebuilds the index.
 from alembic import op
 import sqlalchemy as sa
 
-from admin.search import proposal_keys, proposal_words
+from admin.search import fill, grams
 
 revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
 
-BATCH = 5000
 
-
-def _fill(insert: sa.TextClause, words: bool) -> None:
-    bind = op.get_bind()
-    last = 0
-    while True:
-        rows = bind.execute(sa.text(
-            "SELECT id, catchphrase, body FROM proposal WHERE status <> 'unverified' "
-            "AND id > :last ORDER BY id LIMIT :batch"), {"last": last, "batch": BATCH}).all()
-        if not rows:
-            return
-        bind.execute(insert, [
-            {"id": r.id, "grams": (proposal_words if words else proposal_keys)(
-                r.catchphrase, r.body)} for r in rows])
-        last = rows[-1].id
+def _bigrams(catchphrase: str, body: str) -> set[str]:
+    """What this revision indexed a proposal by (0014 adds trigrams)."""
+    return grams(catchphrase) | grams(body)
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE proposal_grams USING fts5("
                    "grams, content='', detail=none, columnsize=0, tokenize='ascii')")
-        _fill(sa.text("INSERT INTO proposal_grams(rowid, grams) VALUES (:id, :grams)"), True)
+        fill(op.get_bind(), _bigrams)
         return
     op.create_table(
         'proposal_grams',
@@ -49,7 +37,7 @@ def upgrade() -> None:
                   sa.ForeignKey('proposal.id', ondelete='CASCADE'), primary_key=True),
         sa.Column('grams', sa.ARRAY(sa.Integer()), nullable=False),
     )
-    _fill(sa.text("INSERT INTO proposal_grams(proposal_id, grams) VALUES (:id, :grams)"), False)
+    fill(op.get_bind(), _bigrams)
     op.create_index('ix_proposal_grams_grams', 'proposal_grams', ['grams'],
                     postgresql_using='gin')
 

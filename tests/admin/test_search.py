@@ -117,6 +117,29 @@ async def test_what_matches(client: httpx.AsyncClient, app: Litestar, small_wind
     assert await found(app, "広場") == [ids[7]] and await found(app, "場所") == [ids[7], ids[4]]
 
 
+async def candidates(app: Litestar, term: str) -> set[int]:
+    """The ids the index alone hands back for a term, before the text check."""
+    async with app.state.sessions() as db:
+        conn = await db.connection()
+        result = await conn.execute(admin.search._candidates(conn, admin.search.normalise(term)))
+        return {row[0] for row in result}
+
+
+async def test_longer_terms_use_trigrams_so_bigrams_apart_are_no_candidates(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    apart, match, other = await add_many(app, [
+        ("子どもたちのための翻訳", "絵本を読みます。"),   # たち ちの の翻 翻訳, never ちの翻
+        ("留学生と", "子どもたちの翻訳ボランティア。"),
+        ("食事", "配食サービス。"),
+    ])
+    assert await candidates(app, "たちの翻訳") == {match}
+    assert await candidates(app, "翻訳") == {apart, match}  # two characters: the bigram
+    assert await candidates(app, "ちの翻") == {match}
+    assert await candidates(app, "配食") == {other}
+    assert await found(app, "たちの翻訳") == [match]
+
+
 async def test_keyset_pages_in_both_orders_with_filters(
     client: httpx.AsyncClient, app: Litestar, small_window: None
 ) -> None:
@@ -226,6 +249,33 @@ async def test_one_character_reads_a_bounded_window_and_continues(
         if "OU-RARE-0001" in page.text:
             break
     assert "OU-RARE-0001" in page.text and 'rel="next"' not in page.text
+
+
+async def test_trigram_migration_rebuilds_the_index_both_ways(
+    client: httpx.AsyncClient, app: Litestar, database_url: str
+) -> None:
+    """0014 adds trigrams to an index of bigrams; its downgrade takes them out again."""
+    apart, match = await add_many(app, [("子どもたちのための翻訳", "絵本"),
+                                        ("留学生", "子どもたちの翻訳")])
+    bigrams = sorted(admin.search.grams("たちの翻訳"))
+    sqlite = database_url.startswith("sqlite")
+    by_bigrams = (
+        text("SELECT rowid FROM proposal_grams WHERE proposal_grams MATCH :m").bindparams(
+            m=" AND ".join(f'"{admin.search.gram_word(g)}"' for g in bigrams)) if sqlite else
+        text("SELECT proposal_id FROM proposal_grams WHERE grams @> :k").bindparams(
+            k=[admin.search.gram_key(g) for g in bigrams]))
+
+    async def holding_every_bigram() -> set[int]:
+        async with app.state.sessions() as db:
+            return {row[0] for row in await (await db.connection()).execute(by_bigrams)}
+
+    assert await candidates(app, "たちの翻訳") == {match}
+    await asyncio.to_thread(downgrade, database_url, "0013")
+    assert await holding_every_bigram() == {apart, match}
+    assert await candidates(app, "たちの翻訳") == set()  # no trigrams any more
+    await asyncio.to_thread(upgrade, database_url)
+    assert await holding_every_bigram() == {apart, match}
+    assert await candidates(app, "たちの翻訳") == {match}
 
 
 def test_migration_indexes_existing_proposals_and_drops_the_index(database_url: str) -> None:
