@@ -43,8 +43,9 @@ QUERIES = {
     "search 高齢 (common word)": "SEARCH:高齢",
     "search rare word, oldest 3 only": f"SEARCH:{RARE}",
     "search, no match": "SEARCH:存在しない",
-    "search, bigrams apart (no match)": "SEARCH:たちの翻訳",
+    "search, bigrams present but apart": "SEARCH:たちの翻訳",
     "search 高齢 + status + category": "SEARCH:高齢&status=declined&category=npo",
+    "search 高齢 + category + ward": "SEARCH:高齢&category=npo&ward=nada",
     "search one character 翻": "SEARCH:翻",
     "case page": "DETAIL",
 }
