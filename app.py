@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_password
+from admin.calendar import japan_time
 from admin.case_controllers import CaseController
+from admin.cases import screened
 from admin.collaborator_controllers import CollaboratorController
 from admin.controllers import AuthController, DashboardController
 from admin.credentials import Passwords, make_hasher
@@ -153,6 +155,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["screened"] = screened
+    env.filters["japan_time"] = japan_time
     return Litestar(
         route_handlers=[
             home,

@@ -91,3 +91,9 @@ def working_days_before(moment: datetime, days: int) -> datetime:
         if is_working_day(current.date()):
             days -= 1
     return current.astimezone(UTC)
+
+
+def japan_time(moment: datetime) -> str:
+    """A stored moment as staff read it: Japan wall-clock time (a Jinja filter)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(JST).strftime("%Y-%m-%d %H:%M")

@@ -30,6 +30,7 @@ from admin.cases import (
     parse_contact,
     reopen,
     reveal,
+    screened_proposal,
     timeline,
 )
 from admin.models import StaffUser
@@ -132,6 +133,7 @@ async def _case_page(
     _ = i18n.make_gettext(language_of(request))
     return render(
         request, "admin/proposals/detail.html", status=status, staff=staff, p=proposal,
+        text=screened_proposal(request.app.state.cipher, proposal, staff),
         contact=masked(request.app.state.cipher, proposal) if can_see_contact else None,
         revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
         can_reopen=allowed(staff.role, Permission.CASE_REOPEN),
@@ -140,7 +142,8 @@ async def _case_page(
         # Summaries and notes are free text that may hold names and numbers.
         can_read_notes=can_see_contact,
         next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
-        overdue=is_overdue(proposal), events=await timeline(db, proposal, everyone),
+        overdue=is_overdue(proposal, settings_of(request).sla_business_days),
+        events=await timeline(db, proposal, everyone),
         staff_list=[u for u in everyone if u.active],
         error=_(messages.MESSAGES[error]) if error else None,
         **_choices(),
@@ -184,13 +187,14 @@ class CaseController(Controller):
     async def index(self, request: AnyRequest, db_session: DB) -> Template:
         filters = _filters(request)
         staff = current_staff(request)
-        page = await list_proposals(db_session, filters, staff)
+        sla_days = settings_of(request).sla_business_days
+        page = await list_proposals(db_session, filters, staff, sla_days=sla_days)
         rows = page.rows
         query = {k: v for k, v in request.query_params.items() if k != "after"}
         return render(
             request, "admin/proposals/list.html", staff=staff, rows=rows, f=filters,
             next_after=page.next_after, partial=page.partial, query=query,
-            overdue_ids={p.id for p in rows if is_overdue(p)},
+            overdue_ids={p.id for p in rows if is_overdue(p, sla_days)}, sla_days=sla_days,
             staff_list=await _staff_list(db_session), **_choices(),
         )
 

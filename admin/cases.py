@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_
@@ -11,8 +11,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin import search
-from admin.calendar import working_days_before
+from admin.calendar import JST, working_days_before
 from admin.models import CaseNote, ContactEntry, ProposalTransition, StaffUser
+from admin.permissions import Permission, allowed
 from admin.services import actor_of
 from admin.workflow import CLOSED, check_transition
 from core.audit import AuditEvent, AuditLog
@@ -20,8 +21,8 @@ from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.models import Proposal
 from matching.models import Collaborator
+from publishing.personal_data import proposal_values, redact
 
-SLA_BUSINESS_DAYS = 3
 CONTACT_FIELDS = ("nickname", "email", "phone", "website_url", "facebook_url", "twitter")
 REVEAL_REASONS = ("contact_applicant", "verify_identity", "arrange_introduction", "other")
 CHANNELS = ("phone", "email", "meeting", "other")
@@ -67,14 +68,35 @@ def masked(
     return out
 
 
+def screened(text: str, staff: StaffUser | None) -> str:
+    """Free text from an applicant as this staff member may read it: roles that never see
+    contact data (editors, auditors) get email addresses, phone numbers and social-network
+    accounts written into it replaced (a Jinja filter: `{{ p.catchphrase | screened(staff) }}`)."""
+    if staff is not None and allowed(staff.role, Permission.CONTACT_REVEAL):
+        return text
+    return redact(text, [])
+
+
+def screened_proposal(cipher: FieldCipher, proposal: Proposal, staff: StaffUser) -> dict[str, str]:
+    """Catchphrase and body for the case page: for roles without contact data, also without
+    the applicant's own nickname and contact values wherever they were written."""
+    texts = {"catchphrase": proposal.catchphrase, "body": proposal.body}
+    if allowed(staff.role, Permission.CONTACT_REVEAL):
+        return texts
+    known = proposal_values(cipher, proposal, "applicant")
+    return {name: redact(value, known) for name, value in texts.items()}
+
+
 def business_days_before(moment: datetime, days: int) -> datetime:
     """`days` working days before `moment`: weekdays in Japan time that are not national
     holidays nor the year-end closure (admin/calendar.py)."""
     return working_days_before(moment, days)
 
 
-def overdue_cutoff(now: datetime | None = None) -> datetime:
-    return business_days_before(now or utcnow(), SLA_BUSINESS_DAYS)
+def overdue_cutoff(sla_days: int, now: datetime | None = None) -> datetime:
+    """Proposals verified before this are overdue while still `new`: the first contact is
+    due within `sla_days` business days (OUEN_SLA_BUSINESS_DAYS)."""
+    return business_days_before(now or utcnow(), sla_days)
 
 
 @dataclass
@@ -119,7 +141,7 @@ async def _search_window(db: AsyncSession, filters: Filters, oldest: bool) -> tu
     return max(1, start - SEARCH_WINDOW + 1), start
 
 
-def _conditions(filters: Filters, staff: StaffUser) -> list[ColumnElement[bool]]:
+def _conditions(filters: Filters, staff: StaffUser, sla_days: int) -> list[ColumnElement[bool]]:
     """The list's filters, search term aside."""
     where: list[ColumnElement[bool]] = [col(Proposal.status) != "unverified"]
     if filters.status:
@@ -135,7 +157,8 @@ def _conditions(filters: Filters, staff: StaffUser) -> list[ColumnElement[bool]]
     elif filters.assignee.isdigit():
         where.append(col(Proposal.assignee_id) == int(filters.assignee))
     if filters.overdue:
-        where += [col(Proposal.status) == "new", col(Proposal.verified_at) < overdue_cutoff()]
+        where += [col(Proposal.status) == "new",
+                  col(Proposal.verified_at) < overdue_cutoff(sla_days)]
     if filters.since:
         where.append(col(Proposal.created_at) >= datetime.combine(
             filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo))
@@ -146,10 +169,11 @@ def _conditions(filters: Filters, staff: StaffUser) -> list[ColumnElement[bool]]
 
 
 async def list_proposals(
-    db: AsyncSession, filters: Filters, staff: StaffUser, limit: int = PAGE_SIZE
+    db: AsyncSession, filters: Filters, staff: StaffUser, limit: int = PAGE_SIZE,
+    sla_days: int = 3,
 ) -> Page:
     """A page of verified proposals (newest or oldest first) and the keyset for the next."""
-    where = _conditions(filters, staff)
+    where = _conditions(filters, staff, sla_days)
     oldest = filters.sort == "oldest"
     order = col(Proposal.id).asc() if oldest else col(Proposal.id).desc()
     needle = search.normalise(filters.q)
@@ -190,9 +214,9 @@ async def _beyond(db: AsyncSession, edge: int, oldest: bool) -> bool:
     return (await db.exec(select(Proposal.id).where(beyond).limit(1))).first() is not None
 
 
-def is_overdue(proposal: Proposal, now: datetime | None = None) -> bool:
+def is_overdue(proposal: Proposal, sla_days: int, now: datetime | None = None) -> bool:
     return (proposal.status == "new" and proposal.verified_at is not None
-            and proposal.verified_at < overdue_cutoff(now))
+            and proposal.verified_at < overdue_cutoff(sla_days, now))
 
 
 async def reveal(
@@ -285,6 +309,7 @@ class ContactInput:
     outcome: str
     summary: str
     next_action_on: date | None
+    at: datetime | None = None  # when the contact took place; None: now
 
 
 def parse_contact(form: dict[str, str]) -> tuple[ContactInput | None, str | None]:
@@ -300,7 +325,17 @@ def parse_contact(form: dict[str, str]) -> tuple[ContactInput | None, str | None
             next_on = date.fromisoformat(form["next_action_on"])
         except ValueError:
             return None, "date_invalid"
-    return ContactInput(channel, outcome, summary, next_on), None
+    at = None
+    if form.get("contacted_at"):
+        # A datetime-local field: the wall-clock time in Japan, where the staff work.
+        try:
+            local = datetime.fromisoformat(form["contacted_at"])
+            if local.tzinfo is not None:
+                return None, "contact_time_invalid"
+            at = local.replace(tzinfo=JST).astimezone(UTC)
+        except (ValueError, OverflowError):
+            return None, "contact_time_invalid"
+    return ContactInput(channel, outcome, summary, next_on, at), None
 
 
 async def add_contact(
@@ -311,16 +346,20 @@ async def add_contact(
     if proposal.status in CLOSED:
         return "closed"
     now = utcnow()
+    at = entry.at or now
+    # Not in the future (a few minutes of clock difference aside), not before the proposal.
+    if at > now + timedelta(minutes=5) or at < proposal.created_at - timedelta(minutes=5):
+        return "contact_time_invalid"
     assert staff.id is not None
     db.add(ContactEntry(proposal_id=proposal.id or 0, staff_id=staff.id, channel=entry.channel,
-                        at=now, outcome=entry.outcome, summary=entry.summary,
+                        at=at, outcome=entry.outcome, summary=entry.summary,
                         next_action_on=entry.next_action_on))
     await audit.record(db, "contact.logged", actor=actor_of(staff),
                        organisation=staff.organisation, object_type="proposal",
                        object_id=proposal.id or "",
                        detail=f"channel={entry.channel} outcome={entry.outcome}", ip=ip)
     if proposal.first_contact_at is None:
-        proposal.first_contact_at = now
+        proposal.first_contact_at = at
         db.add(proposal)
     if proposal.status == "new":
         await change_status(db, audit, proposal, "in_contact", "first contact logged", staff, ip)
@@ -344,6 +383,11 @@ async def add_note(
     await audit.record(db, "note.added", actor=actor_of(staff), organisation=staff.organisation,
                        object_type="proposal", object_id=proposal.id or "", ip=ip)
     return None
+
+
+# Audit actions whose own rows (with the text the audit detail leaves out) are in the timeline.
+SHOWN_FROM_RECORDS = ("contact.logged", "note.added", "proposal.status_changed",
+                      "proposal.reopened")
 
 
 @dataclass
@@ -375,12 +419,19 @@ async def timeline(
     notes = await db.exec(select(CaseNote).where(col(CaseNote.proposal_id) == proposal.id))
     for n in notes.all():
         items.append(TimelineItem(n.at, "note", n.text, name(n.staff_id)))
+    transitions = await db.exec(select(ProposalTransition).where(
+        col(ProposalTransition.proposal_id) == proposal.id))
+    for t in transitions.all():
+        items.append(TimelineItem(t.at, "status", t.reason,
+                                  name(t.staff_id) if t.staff_id else "system",
+                                  {"from": t.from_status, "to": t.to_status,
+                                   "reopened": t.from_status in CLOSED}))
     events = await db.exec(select(AuditEvent).where(
         col(AuditEvent.object_type) == "proposal",
         col(AuditEvent.object_id) == str(proposal.id)))
     for e in events.all():
-        if e.action in ("contact.logged", "note.added"):
-            continue  # shown with their text above
+        if e.action in SHOWN_FROM_RECORDS:
+            continue  # shown above from their own rows, with their text
         who = name(int(e.actor.split(":")[1])) if e.actor.startswith("staff:") else e.actor
         items.append(TimelineItem(e.at, "event", e.action, who, {"detail": e.detail}))
     return sorted(items, key=lambda item: item.at, reverse=True)

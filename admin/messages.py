@@ -22,6 +22,9 @@ MESSAGES = {
     "contact_invalid": N_("Please choose how you made contact and what came of it."),
     "summary_too_long": N_("The summary must be 2,000 characters or fewer."),
     "date_invalid": N_("Please enter the next-action date as a date."),
+    "contact_time_invalid": N_("Please enter when the contact took place as a date and time "
+                               "(Japan time), not in the future and not before the proposal "
+                               "arrived."),
     "reveal_invalid": N_("Please choose a field that has a value, and a reason."),
     "assignee_invalid": N_("Please choose an active staff member."),
     "reason_required_reopen": N_("Please give a reason for reopening."),

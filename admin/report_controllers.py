@@ -94,7 +94,8 @@ class ReportController(Controller):
         staff = current_staff(request)
         await request.app.state.audit.record(
             db_session, "audit.verified", actor=actor_of(staff), organisation=staff.organisation,
-            detail=f"ok={result.ok} checked={result.checked}")
+            detail=f"ok={result.ok} checked={result.checked}",
+            ip=client_ip(request, settings_of(request).trusted_proxies))
         rows, next_before = await audit_page(db_session, "", "", None)
         return render(request, "admin/audit.html", staff=staff, rows=rows, action="", actor="",
                       next_before=next_before, result=result)

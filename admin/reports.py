@@ -87,9 +87,9 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-async def overdue_count(db: AsyncSession) -> int:
+async def overdue_count(db: AsyncSession, sla_days: int) -> int:
     query = select(func.count()).select_from(Proposal).where(
-        col(Proposal.status) == "new", col(Proposal.verified_at) < overdue_cutoff())
+        col(Proposal.status) == "new", col(Proposal.verified_at) < overdue_cutoff(sla_days))
     return int((await db.exec(query)).one())
 
 

@@ -49,7 +49,8 @@ class UserController(Controller):
                 email=form.get("email", ""), role=form.get("role", ""),
                 display_name=form.get("display_name", "").strip()[:100],
                 organisation=form.get("organisation", "").strip()[:100],
-                actor=f"staff:{staff.id}",
+                actor=f"staff:{staff.id}", actor_organisation=staff.organisation,
+                ip=client_ip(request, settings_of(request).trusted_proxies),
             )
         except UserError:
             _ = i18n.make_gettext(language_of(request))

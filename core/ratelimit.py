@@ -10,6 +10,9 @@ class RateLimiter(Protocol):
     async def hit(self, key: str, limit: int, window: int) -> bool:
         """Count one event for `key`; False once more than `limit` fall in the window."""
 
+    async def used(self, key: str, window: int) -> int:
+        """How many events `key` has in the current window, without counting one."""
+
     async def close(self) -> None: ...
 
 
@@ -26,6 +29,10 @@ class MemoryRateLimiter:
             expires, count = now + window, 0
         self._counts[key] = (expires, count + 1)
         return count + 1 <= limit
+
+    async def used(self, key: str, window: int) -> int:
+        expires, count = self._counts.get(key, (0.0, 0))
+        return count if expires > time.monotonic() else 0
 
     async def close(self) -> None:
         return None
@@ -44,6 +51,10 @@ class RedisRateLimiter:
             pipe.expire(bucket, window + 5)
             count, _ = await pipe.execute()
         return int(count) <= limit
+
+    async def used(self, key: str, window: int) -> int:
+        value = await self._redis.get(f"ouen:rl:{key}:{int(time.time()) // window}")
+        return int(value or 0)
 
     async def close(self) -> None:
         await self._redis.aclose()

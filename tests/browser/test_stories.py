@@ -93,6 +93,8 @@ def test_story_from_draft_to_the_public_site(page: Any, live: LiveServer, tmp_pa
     assert_accessible(page, "new story (choose a proposal)")
     page.get_by_label("応募の受付番号").fill("OU-STORY-0001")
     page.get_by_role("button", name="次へ").click()
+    page.get_by_label("タイトル").wait_for()
+    assert_accessible(page, "new story form")
     page.get_by_label("タイトル").fill(TITLE)
     page.get_by_label("要約").fill("地域の八百屋さんが、毎週野菜を届けています。")
     page.get_by_label("本文").fill(

@@ -136,8 +136,8 @@ def test_truncate_ip() -> None:
     assert truncate_ip("not an address") == ""
 
 
-def test_cli_verify(tmp_path: Path) -> None:
-    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path)}
+def test_cli_verify(tmp_path: Path, database_url: str) -> None:
+    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url}
     run = [sys.executable, "-m", "core.cli"]
     assert subprocess.run([*run, "migrate"], env=env, capture_output=True, check=False,
                           timeout=120).returncode == 0
@@ -146,34 +146,42 @@ def test_cli_verify(tmp_path: Path) -> None:
     assert result.returncode == 0 and "audit chain intact: 0 entries" in result.stdout
 
 
-def test_cli_names_the_first_bad_entry(tmp_path: Path) -> None:
+def test_cli_names_the_first_bad_entry(tmp_path: Path, database_url: str) -> None:
     import asyncio
-    import sqlite3
+
+    from sqlalchemy import text
 
     from core.db import create_engine, session_factory
     from core.settings import load_settings
 
-    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path)}
+    env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url}
     run = [sys.executable, "-m", "core.cli"]
     subprocess.run([*run, "migrate"], env=env, capture_output=True, check=True, timeout=120)
-    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path)})
+    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url})
 
-    async def write() -> None:
+    async def write() -> int:
         engine = create_engine(settings.database_url)
         async with session_factory(engine)() as session, session.begin():
             for n in range(3):
                 await AuditLog(settings.audit_key).record(session, "test.event", actor="system",
                                                           detail=f"n={n}")
+        async with engine.begin() as conn:  # tamper as someone with the database would
+            if database_url.startswith("sqlite"):
+                await conn.execute(text("DROP TRIGGER audit_event_no_update"))
+            else:
+                await conn.execute(text("SET LOCAL session_replication_role = replica"))
+            second = (await conn.execute(text(
+                "SELECT id FROM audit_event ORDER BY id LIMIT 1 OFFSET 1"))).scalar_one()
+            await conn.execute(text("UPDATE audit_event SET actor = 'staff:evil' WHERE id = :i"),
+                               {"i": second})
         await engine.dispose()
+        return int(second)
 
-    asyncio.run(write())
-    with sqlite3.connect(tmp_path / "ouen.db") as db:
-        db.execute("DROP TRIGGER audit_event_no_update")
-        db.execute("UPDATE audit_event SET actor = 'staff:evil' WHERE id = 2")
+    altered = asyncio.run(write())
     result = subprocess.run([*run, "audit", "verify"], env=env, capture_output=True, text=True,
                             check=False, timeout=120)
     assert result.returncode == 1
-    assert "BROKEN at entry 2: content altered" in result.stdout
+    assert f"BROKEN at entry {altered}: content altered" in result.stdout
 
 
 async def test_anchors_kept_outside_the_database_catch_a_truncated_or_rebuilt_chain(
