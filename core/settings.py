@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,14 +97,19 @@ def _keys_file(var_dir: Path) -> dict[str, str]:
         "audit_key": secrets.token_urlsafe(48),
         "index_key": secrets.token_urlsafe(48),
     }
-    # O_EXCL: when two processes start at once, the second reads what the first wrote.
+    # Written whole to a file of our own, then linked into place: the link either creates
+    # keys.json complete or fails because another process got there first, and then we read
+    # what that process wrote (never a half-written file).
+    fd, staging = tempfile.mkstemp(dir=var_dir, prefix=".keys-", suffix=".json")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh)
+        os.link(staging, path)
     except FileExistsError:
         existing: dict[str, str] = json.loads(path.read_text())
         return existing
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh)
+    finally:
+        os.unlink(staging)
     return data
 
 

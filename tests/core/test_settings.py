@@ -114,3 +114,23 @@ def test_changing_the_secret_key_leaves_email_lookups_alone(tmp_path: Path) -> N
     assert before.secret_key != after.secret_key
     assert (make_cipher(before).blind_index("taro@example.jp")
             == make_cipher(after).blind_index("taro@example.jp"))
+
+
+def _keys_of(var_dir: str) -> tuple[str, str, str, str]:
+    settings = load_settings({"OUEN_VAR_DIR": var_dir})
+    return (settings.secret_key, settings.data_keys[0], settings.audit_key, settings.index_key)
+
+
+def test_processes_starting_together_share_one_set_of_keys(tmp_path: Path) -> None:
+    """Eight processes generate development keys into an empty var/ at once: all of them
+    end up with the same keys (none reads a half-written file), and no staging file stays."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(8) as pool:
+        for attempt in range(3):
+            var_dir = tmp_path / f"var{attempt}"
+            results = pool.map(_keys_of, [str(var_dir)] * 8)
+            assert len(set(results)) == 1, results
+            assert sorted(p.name for p in var_dir.iterdir()) == ["keys.json"]
+            assert results[0] == _keys_of(str(var_dir))
