@@ -41,7 +41,7 @@ from core.health import healthz, readyz
 from core.http import StreamTransport
 from core.logs import configure_logging, request_logging
 from core.ratelimit import create_rate_limiter
-from core.security import MAX_BODY_BYTES, input_guard, security_headers
+from core.security import MAX_BODY_BYTES, csrf_token_guard, input_guard, security_headers
 from core.settings import Settings, load_settings
 from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
@@ -187,7 +187,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[lifespan],
         state=State({"settings": settings}),
-        middleware=[request_logging, input_guard],
+        middleware=[request_logging, input_guard, csrf_token_guard],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+import unicodedata
 
 import pyotp
 from argon2 import PasswordHasher
@@ -72,8 +73,9 @@ def totp_step(
 ) -> int | None:
     """The time step the code belongs to (±1 step of drift), or None. A step at or before
     `last_step` was already used: pyotp itself does not stop a replay (PITFALLS)."""
-    code = code.strip().replace(" ", "")
-    if len(code) != 6 or not code.isdigit():
+    # Full-width digits from a Japanese input method count as the digits they are.
+    code = unicodedata.normalize("NFKC", code).strip().replace(" ", "")
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now = now if now is not None else time.time()

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.crypto import derive_key
+from core.crypto import derive_key, same_secret
 from core.db import utcnow
 
 GENESIS = "0" * 64
@@ -161,10 +161,10 @@ class AuditLog:
                 return VerifyResult(False, count - 1, event.id, "entries missing before it")
             if event.prev_mac != previous_mac:
                 return VerifyResult(False, count - 1, event.id, "does not follow its predecessor")
-            if not hmac.compare_digest(event.mac, compute_mac(self._key, event)):
+            if not same_secret(event.mac, compute_mac(self._key, event)):
                 return VerifyResult(False, count - 1, event.id, "content altered")
             anchored = anchors.get(event.id or 0)
-            if anchored is not None and not hmac.compare_digest(anchored, event.mac):
+            if anchored is not None and not same_secret(anchored, event.mac):
                 return VerifyResult(False, count - 1, event.id, "differs from its anchor")
             previous_mac, previous_id = event.mac, event.id
         beyond = [i for i in anchors if i > previous_id]

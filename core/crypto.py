@@ -18,6 +18,11 @@ def derive_key(secret: str, purpose: str) -> bytes:
     return hkdf.derive(secret.encode())
 
 
+def _utf8(text: str) -> bytes:
+    """Any str as bytes, lone surrogates included (a forged form value may hold anything)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 class FieldCipher:
     """Encrypts contact data at rest: the first key encrypts, every key decrypts."""
 
@@ -32,7 +37,7 @@ class FieldCipher:
 
     def decrypt(self, token: str) -> str:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            return self._fernet.decrypt(_utf8(token)).decode()
         except InvalidToken as exc:
             raise ValueError("value cannot be decrypted with the configured keys") from exc
 
@@ -42,7 +47,7 @@ class FieldCipher:
 
     def blind_index(self, value: str) -> str:
         """A keyed, deterministic digest for equality lookups (never a plain hash)."""
-        normalised = value.strip().lower().encode()
+        normalised = _utf8(value.strip().lower())
         return hmac.new(self._index_key, normalised, hashlib.sha256).hexdigest()
 
 
@@ -53,7 +58,13 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     """What the database keeps of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(_utf8(token)).hexdigest()
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time equality for text that arrived from outside. `hmac.compare_digest`
+    raises TypeError when a str holds non-ASCII, so a forged `1.あ` was a 500: compare bytes."""
+    return hmac.compare_digest(_utf8(given), _utf8(expected))
 
 
 class Signer:
@@ -62,14 +73,16 @@ class Signer:
     def __init__(self, secret: str, purpose: str) -> None:
         self._key = derive_key(secret, f"ouen:signer:{purpose}")
 
+    def _mac(self, value: str) -> str:
+        return hmac.new(self._key, _utf8(value), hashlib.sha256).hexdigest()[:32]
+
     def sign(self, value: str) -> str:
-        mac = hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]
-        return f"{value}.{mac}"
+        return f"{value}.{self._mac(value)}"
 
     def unsign(self, signed: str) -> str | None:
+        """The signed value, or None if `signed` (any text at all) is not our signature."""
         value, _, mac = signed.rpartition(".")
-        expected = hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]
-        return value if value and hmac.compare_digest(mac, expected) else None
+        return value if value and same_secret(mac, self._mac(value)) else None
 
     def timestamp(self, now: float | None = None) -> str:
         return self.sign(str(int(now if now is not None else time.time())))
@@ -77,6 +90,6 @@ class Signer:
     def age(self, signed: str, now: float | None = None) -> float | None:
         """Seconds since `timestamp()` produced `signed`, or None if it was not ours."""
         value = self.unsign(signed)
-        if value is None or not value.isdigit():
+        if value is None or not (value.isascii() and value.isdigit()):  # "²".isdigit()
             return None
         return (now if now is not None else time.time()) - int(value)

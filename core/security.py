@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.enums import RequestEncodingType, ScopeType
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
+from core.web import AnyRequest
 
 HCAPTCHA_ORIGINS = "https://hcaptcha.com https://*.hcaptcha.com"
 MAX_BODY_BYTES = 256 * 1024  # a full 8,000-character Japanese body is ~72 KB urlencoded
@@ -87,6 +88,32 @@ def input_guard(app: ASGIApp) -> ASGIApp:
                 uploads = handler is not None and handler.opt.get(UPLOADS_OPT) is True
                 if kind not in (_UPLOAD_TYPES if uploads else _FORM_TYPES):
                     raise HTTPException(status_code=415)
+        await app(scope, receive, send)
+
+    return middleware
+
+
+_FORM_KINDS = (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART)
+
+
+def csrf_token_guard(app: ASGIApp) -> ASGIApp:
+    """Refuse an unsafe request whose CSRF token (form field, header or cookie) is not ASCII
+    with the 403 a wrong token gets. Litestar's CSRF check compares tokens with
+    `hmac.compare_digest` on str, which raises TypeError on non-ASCII text: a 500."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        litestar_app = scope.get("litestar_app")
+        config = litestar_app.csrf_config if litestar_app else None
+        if (scope["type"] == ScopeType.HTTP and config is not None
+                and scope.get("method") not in config.safe_methods):
+            request: AnyRequest = litestar_app.request_class(scope=scope, receive=receive)
+            tokens = [request.cookies.get(config.cookie_name),
+                      request.headers.get(config.header_name)]
+            if request.content_type[0] in _FORM_KINDS:
+                # Parsed once: the CSRF check and the handler read the cached form.
+                tokens.append((await request.form()).get("_csrf_token"))
+            if any(isinstance(token, str) and not token.isascii() for token in tokens):
+                raise PermissionDeniedException("CSRF token verification failed")
         await app(scope, receive, send)
 
     return middleware

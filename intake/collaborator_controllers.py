@@ -32,11 +32,12 @@ from intake.collaborator_validation import (
 from intake.submission import (
     HONEYPOT,
     STARTED,
+    address_within_limit,
     captcha_refusal,
+    email_within_limit,
     looks_automated,
     open_too_long,
     started_stamp,
-    within_limits,
 )
 from intake.validation import CATEGORIES, WARDS
 from matching.models import AVAILABILITIES, OFFER_SUGGESTIONS, ORG_TYPES
@@ -123,19 +124,22 @@ class CollaborateController(Controller):
         notice = open_too_long(request, form)
         if notice:
             return _form_page(request, result, 422, notice=notice)
-        sender = await within_limits(request, "collaborate", result.data.email)
-        if sender is None:
+        ip = await address_within_limit(request, "collaborate")
+        if ip is None:
             return render(request, "intake/collaborate/limited.html", status=429)
-        refusal = await captcha_refusal(request, form, sender.ip)
+        refusal = await captcha_refusal(request, form, ip)
         if refusal:
             status, notice = refusal
             return _confirm_page(request, result, form.get(STARTED, ""), status, notice)
+        email_bidx = await email_within_limit(request, "collaborate", result.data.email)
+        if email_bidx is None:
+            return render(request, "intake/collaborate/limited.html", status=429)
         settings = settings_of(request)
         registered = await register_collaborator(
             db_session, request.app.state.cipher, request.app.state.audit, result.data,
             locale=language_of(request), base_url=settings.base_url,
             sender_domain=settings.sender_domain,
-            email_bidx=sender.email_bidx, ip=sender.ip,
+            email_bidx=email_bidx, ip=ip,
         )
         log(logger, logging.INFO, "collaborator submitted",
             collaborator_id=registered.collaborator_id)

@@ -78,7 +78,8 @@ async def register_collaborator(
             "offers": offer_names(data.offers, locale),
             "valid_hours": int(TOKEN_VALIDITY.total_seconds() // 3600),
         },
-        sender_domain=sender_domain, now=now,
+        sender_domain=sender_domain, now=now, object_type="collaborator",
+        object_id=collaborator.id,
     )
     source = "call" if data.call_id else "web"
     await audit.record(

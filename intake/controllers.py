@@ -19,11 +19,12 @@ from intake.services import new_reference
 from intake.submission import (
     HONEYPOT,
     STARTED,
+    address_within_limit,
     captcha_refusal,
+    email_within_limit,
     looks_automated,
     open_too_long,
     started_stamp,
-    within_limits,
 )
 from intake.validation import CATEGORIES, WARDS, Validation, validate_proposal
 from intake.verification import TokenCheck, TokenState, token_state, verify_email
@@ -75,7 +76,6 @@ def _confirm_page(
     )
 
 
-
 class ApplyController(Controller):
     path = "/apply"
 
@@ -104,20 +104,23 @@ class ApplyController(Controller):
         notice = open_too_long(request, form)
         if notice:
             return _form_page(request, result, 422, notice=notice)
-        sender = await within_limits(request, "submit", result.data.email)
-        if sender is None:
+        ip = await address_within_limit(request, "submit")
+        if ip is None:
             return render(request, "intake/apply/limited.html", status=429)
-        refusal = await captcha_refusal(request, form, sender.ip)
+        refusal = await captcha_refusal(request, form, ip)
         if refusal:
             status, notice = refusal
             return _confirm_page(request, result, form.get(STARTED, ""), status, notice)
+        email_bidx = await email_within_limit(request, "submit", result.data.email)
+        if email_bidx is None:
+            return render(request, "intake/apply/limited.html", status=429)
         settings = settings_of(request)
         # No request transaction here: the rows are prepared now and written by the group
         # commit writer (intake/writer.py), which answers once they have committed.
         prepared = prepare_submission(
             request.app.state.cipher, result.data, ref=new_reference(),
             locale=language_of(request), base_url=settings.base_url,
-            sender_domain=settings.sender_domain, email_bidx=sender.email_bidx, ip=sender.ip,
+            sender_domain=settings.sender_domain, email_bidx=email_bidx, ip=ip,
         )
         writer: SubmissionWriter = request.app.state.submissions
         submitted = await writer.submit(prepared)

@@ -20,6 +20,7 @@ from core.db import utcnow
 from intake.models import Proposal, VerificationToken
 from intake.validation import ProposalInput
 from matching.models import Collaborator
+from notifications.services import withdraw_unsent
 
 POLICY_VERSION = "2026-11-01"
 _PROPOSAL: Table = Proposal.__table__  # type: ignore[attr-defined]
@@ -112,8 +113,9 @@ async def purge_unverified(
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> int:
-    """Delete proposals and collaborators never verified within 48 h, and their tokens.
-    Returns how many records were (or, with `dry_run`, would be) deleted."""
+    """Delete proposals and collaborators never verified within 48 h, their tokens and
+    their confirmation emails not yet sent. Returns how many records were (or, with
+    `dry_run`, would be) deleted."""
     cutoff = (now or utcnow()) - UNVERIFIED_RETENTION
     deleted = 0
     for model, token_column in ((Proposal, VerificationToken.proposal_id),
@@ -126,6 +128,9 @@ async def purge_unverified(
         if dry_run or not ids:
             continue
         await session.exec(delete(VerificationToken).where(col(token_column).in_(ids)))
+        # Their confirmation emails too, if still queued: the link in them is dead now, and
+        # the queue holds the address until it gives up after three days.
+        await withdraw_unsent(session, model.__tablename__, [i for i in ids if i is not None])
         await session.exec(delete(model).where(col(model.id).in_(ids)))
         await audit.record(
             session, "retention.purge_unverified", actor="system",

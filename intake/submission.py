@@ -1,10 +1,11 @@
-"""What every public submission passes before anything is stored: the honeypot and the
-signed minimum fill time, the form's age, rate limits per address and per email, CAPTCHA."""
+"""What every public submission passes before anything is stored, in this order: a readable
+CSRF token (core.security.csrf_token_guard, app-wide), the honeypot and the signed minimum
+fill time, the form's age, the rate limit per
+address, the CAPTCHA, the rate limit per email."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from core import i18n
 from core.crypto import FieldCipher, Signer
@@ -50,32 +51,33 @@ def open_too_long(request: AnyRequest, form: dict[str, str]) -> str | None:
     return _("The form was open for too long. Please check your entries and send them again.")
 
 
-@dataclass(frozen=True)
-class Sender:
-    """Who is submitting, as far as limits and the audit log need to know."""
-
-    ip: str
-    email_bidx: str
-
-
-async def within_limits(request: AnyRequest, scope: str, email: str) -> Sender | None:
-    """Count one submission per address and per email (blind-indexed) in `scope`; None once
-    either limit is exceeded. Each scope has its own counters."""
+async def address_within_limit(request: AnyRequest, scope: str) -> str | None:
+    """Count one submission from the client's address in `scope`: its IP, or None once over
+    the limit. Counted before the CAPTCHA, which it shields from floods."""
     settings = settings_of(request)
     ip = client_ip(request, settings.trusted_proxies)
     cipher: FieldCipher = request.app.state.cipher
-    limiter = request.app.state.rate_limiter
-    allowed_ip = await limiter.hit(
+    if await request.app.state.rate_limiter.hit(
         f"{scope}:ip:{cipher.blind_index(ip)}", settings.submit_limit_ip_per_hour, 3600
-    )
+    ):
+        return ip
+    log(logger, logging.WARNING, "submission rate limited", limit="address")
+    return None
+
+
+async def email_within_limit(request: AnyRequest, scope: str, email: str) -> str | None:
+    """Count one submission for `email` in `scope`: its blind index, or None once over the
+    limit. Only after the CAPTCHA passed: anyone can type someone else's address, and posts
+    that never proved a person was there must not lock its owner out for an hour."""
+    settings = settings_of(request)
+    cipher: FieldCipher = request.app.state.cipher
     email_bidx = cipher.blind_index(email)
-    allowed_email = await limiter.hit(
+    if await request.app.state.rate_limiter.hit(
         f"{scope}:email:{email_bidx}", settings.submit_limit_email_per_hour, 3600
-    )
-    if not (allowed_ip and allowed_email):
-        log(logger, logging.WARNING, "submission rate limited")
-        return None
-    return Sender(ip=ip, email_bidx=email_bidx)
+    ):
+        return email_bidx
+    log(logger, logging.WARNING, "submission rate limited", limit="email")
+    return None
 
 
 async def captcha_refusal(

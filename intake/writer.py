@@ -66,7 +66,11 @@ async def write_submissions(
          "expires_at": item.expires_at}
         for proposal_id, item in zip(ids, batch, strict=True)
     ])
-    await conn.execute(INSERT_MESSAGE, [item.message for item in batch])
+    # The email names its proposal, so a purge of the proposal withdraws it too.
+    await conn.execute(INSERT_MESSAGE, [
+        {**item.message, "object_id": proposal_id}
+        for proposal_id, item in zip(ids, batch, strict=True)
+    ])
     await audit.append(conn, [
         Entry(**{**item.audit.__dict__, "object_id": proposal_id})
         for proposal_id, item in zip(ids, batch, strict=True)
@@ -151,7 +155,7 @@ def prepare_submission(
             context={"ref": ref, "verify_url": f"{base_url}/verify/{token}",
                      "catchphrase": data.catchphrase,
                      "valid_hours": int(TOKEN_VALIDITY.total_seconds() // 3600)},
-            sender_domain=sender_domain, now=now,
+            sender_domain=sender_domain, now=now, object_type="proposal",
         ),
         audit=Entry("proposal.submitted", "applicant", object_type="proposal",
                     detail=f"source=web locale={locale}", ip=ip, at=now),

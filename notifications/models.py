@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -12,6 +13,7 @@ class OutboxMessage(SQLModel, table=True):
     the row stays as a delivery record."""
 
     __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_object", "object_type", "object_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     template: str = Field(max_length=64)
@@ -26,3 +28,7 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime
     sent_at: datetime | None = None
+    # The record the email is about (as in the audit log: `proposal`, 12), so an email still
+    # queued is withdrawn with its record: a purged proposal's confirmation link leads nowhere.
+    object_type: str | None = Field(default=None, max_length=32)
+    object_id: int | None = None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.crypto import FieldCipher
@@ -48,9 +50,12 @@ def message_row(
     sender_domain: str,
     now: datetime,
     cc: str | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
 ) -> dict[str, Any]:
     """The outbox row for one email. Recipient, copy and context (which may hold a link
-    token) are encrypted at rest, and erased once sent."""
+    token) are encrypted at rest, and erased once sent. `object_type` and `object_id` name
+    the record the email is about (see `withdraw_unsent`)."""
     if cc:
         context = {**context, CC_KEY: cc}
     return dict(
@@ -63,6 +68,8 @@ def message_row(
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        object_type=object_type,
+        object_id=object_id,
     )
 
 
@@ -77,8 +84,31 @@ async def enqueue_email(
     sender_domain: str,
     now: datetime | None = None,
     cc: str | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
 ) -> None:
     """Queue one email; it is sent only if the caller's transaction commits."""
     row = message_row(cipher, template=template, locale=locale, recipient=recipient,
-                      context=context, sender_domain=sender_domain, now=now or utcnow(), cc=cc)
+                      context=context, sender_domain=sender_domain, now=now or utcnow(), cc=cc,
+                      object_type=object_type, object_id=object_id)
     await (await session.connection()).execute(INSERT_MESSAGE, row)
+
+
+UNSENT = ("pending", "sending")
+
+
+async def withdraw_unsent(
+    session: AsyncSession, object_type: str, object_ids: Sequence[int]
+) -> int:
+    """Delete the emails about these records that have not gone out yet (queued, or being
+    retried for up to three days), in the caller's transaction; returns how many. Sent and
+    failed rows stay: they are delivery records, their recipient already erased. A row a
+    worker holds at this moment may still go out once; its outcome then finds no row."""
+    if not object_ids:
+        return 0
+    result = await session.exec(delete(OutboxMessage).where(
+        col(OutboxMessage.object_type) == object_type,
+        col(OutboxMessage.object_id).in_(object_ids),
+        col(OutboxMessage.status).in_(UNSENT),
+    ))
+    return int(result.rowcount)

@@ -116,6 +116,26 @@ async def test_500_is_friendly_and_logged(settings: Settings, captured_logs: Any
     assert "unhandled exception" in logs and "RuntimeError" in logs
 
 
+async def test_500_is_friendly_in_japanese(settings: Settings, captured_logs: Any) -> None:
+    @get("/boom")
+    async def boom() -> str:
+        raise RuntimeError("kaboom")
+
+    app = create_app(settings)
+    app.register(boom)
+    async with running(app) as client:
+        default = await client.get("/boom")
+        chosen = await client.get("/boom?lang=ja", headers={"accept-language": "en"})
+    for response in (default, chosen):
+        assert response.status_code == 500
+        assert '<html lang="ja">' in response.text
+        assert "システムでエラーが発生しました" in response.text
+        assert "入力された内容は記録に残りません" in response.text
+        assert "Something went wrong" not in response.text
+        assert "kaboom" not in response.text and "Traceback" not in response.text
+    assert captured_logs.getvalue().count("unhandled exception") == 2
+
+
 async def test_health_probes(client: Any) -> None:
     assert (await client.get("/healthz")).text == "ok"
     assert (await client.get("/readyz")).text == "ok"

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.validation import FIELDS, normalise_phone, twitter_handle, validate_proposal
+from intake.validation import (
+    FIELDS,
+    normalise_phone,
+    twitter_handle,
+    valid_email,
+    validate_proposal,
+)
 from tests.conftest import VALID_FORM
 
 
@@ -91,6 +97,24 @@ def test_valid_emails(email: str) -> None:
 )
 def test_invalid_emails(email: str) -> None:
     assert "email" in errors_for(email=email)
+
+
+def address_of_length(total: int) -> str:
+    """A 64-character local part at a domain of valid labels (63 at most), `total` long."""
+    local = "a" * 64
+    last = total - len(local) - 1 - (63 + 1 + 63 + 1) - len(".jp")
+    address = f"{local}@{'b' * 63}.{'c' * 63}.{'d' * last}.jp"
+    assert len(address) == total and last <= 63
+    return address
+
+
+def test_email_length_limit_is_254_at_the_boundary() -> None:
+    """Every label is valid, so only the whole address's length decides."""
+    assert "email" not in errors_for(email=address_of_length(254))
+    assert errors_for(email=address_of_length(255))["email"] == "email_invalid"
+    assert valid_email(address_of_length(254)) and not valid_email(address_of_length(255))
+    assert valid_email("a" * 64 + "@example.jp") and not valid_email("a" * 65 + "@example.jp")
+    assert valid_email(f"x@{'b' * 63}.jp") and not valid_email(f"x@{'b' * 64}.jp")
 
 
 @pytest.mark.parametrize(

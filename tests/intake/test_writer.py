@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import httpx
@@ -55,8 +56,15 @@ async def test_concurrent_submissions_share_transactions_and_all_land(
         ids = {int(e.object_id) for e in events}
         proposals = set((await session.exec(select(Proposal.id))).all())
         tokens = set((await session.exec(select(VerificationToken.proposal_id))).all())
+        refs = {p.id: p.ref for p in (await session.exec(select(Proposal))).all()}
+        messages = list((await session.exec(select(OutboxMessage))).all())
         result = await app.state.audit.verify(session)
     assert ids == proposals == tokens  # each event and token names its own proposal
+    # ... and so does each email, the one holding that proposal's reference and link.
+    cipher = app.state.cipher
+    assert [(m.object_type, refs.get(m.object_id or 0)) for m in messages] == [
+        ("proposal", json.loads(cipher.decrypt(m.context_enc or ""))["ref"]) for m in messages]
+    assert {m.object_id for m in messages} == proposals
     assert result.ok and result.checked == 30
 
 
