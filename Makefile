@@ -51,8 +51,8 @@ bench: $(STAMP) ## benchmarks (prints figures; needs wrk for the load tool)
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.stories
 
-messages: $(STAMP) ## rebuild locales/ja/LC_MESSAGES/messages.po from tools/ja_messages.py
-	$(BIN)/python -m tools.make_messages
+messages: $(STAMP) ## rebuild locales/ja/LC_MESSAGES/messages.po from core/catalog/ja_messages*.py
+	$(BIN)/python -m core.catalog.make_messages
 
 migrate: $(STAMP) ## apply migrations to OUEN_DATABASE_URL
 	$(BIN)/ouen migrate

@@ -8,10 +8,10 @@ import pytest
 from litestar import get
 
 from app import create_app
+from core.catalog.make_messages import extract_ids
 from core.i18n import choose_language, parse_accept_language, translations
 from core.settings import Settings
 from tests.conftest import running
-from tools.make_messages import extract_ids
 
 
 def test_every_message_has_a_japanese_translation() -> None:

@@ -1,4 +1,4 @@
-"""Japanese translations for staff account security (merged by tools/make_messages.py)."""
+"""Japanese translations for staff account security (merged by core/catalog/make_messages.py)."""
 
 JA = {
     "Second factor": "二要素認証",

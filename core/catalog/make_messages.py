@@ -1,4 +1,5 @@
-"""Extract message ids and write locales/ja/LC_MESSAGES/messages.po from tools/ja_messages*.py."""
+"""Extract message ids and write locales/ja/LC_MESSAGES/messages.po from
+core/catalog/ja_messages*.py (`make messages`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 SOURCES = ("core", "intake", "notifications", "publishing", "admin", "matching", "templates")
 METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
 KEYWORDS = {"_": None, "N_": None}
@@ -29,10 +31,10 @@ def extract_ids() -> list[str]:
 
 
 def japanese() -> dict[str, str]:
-    """All translations: tools/ja_messages.py and one tools/ja_messages_<area>.py per area."""
+    """All translations: ja_messages.py and one ja_messages_<area>.py per area, here."""
     merged: dict[str, str] = {}
-    for path in sorted((ROOT / "tools").glob("ja_messages*.py")):
-        module = importlib.import_module(f"tools.{path.stem}")
+    for path in sorted(HERE.glob("ja_messages*.py")):
+        module = importlib.import_module(f"core.catalog.{path.stem}")
         merged.update(module.JA)
     return merged
 

@@ -1,4 +1,4 @@
-"""Japanese translations for the public projects site (merged by tools/make_messages.py)."""
+"""Japanese translations for the public projects site (merged by core/catalog/make_messages.py)."""
 
 JA = {
     "So far": "これまでの歩み",

@@ -1,5 +1,5 @@
 """Japanese translations for matching and introductions (merged into the catalogue by
-tools/make_messages.py together with tools/ja_messages.py)."""
+core/catalog/make_messages.py together with core/catalog/ja_messages.py)."""
 
 JA = {
     "Only verified, open proposals can be matched.": "メール確認済みで対応中の応募だけがマッチングの対象です。",

@@ -1,5 +1,5 @@
 """Japanese translations for writing, reviewing and publishing stories, and the applicant's
-consent pages and emails (merged by tools/make_messages.py)."""
+consent pages and emails (merged by core/catalog/make_messages.py)."""
 
 JA = {
     # form messages

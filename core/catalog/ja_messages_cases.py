@@ -1,4 +1,4 @@
-"""Japanese translations for case work (merged by tools/make_messages.py)."""
+"""Japanese translations for case work (merged by core/catalog/make_messages.py)."""
 
 JA = {
     "Status changed": "ステータス変更",
