@@ -27,6 +27,7 @@ from intake.models import Proposal
 from notifications.services import Mailer
 from publishing import consent, services, workflow
 from publishing.models import ALT_MAX, PHOTO_MAX_BYTES, Story, StoryPhoto
+from publishing.personal_data import proposal_values, redact
 from publishing.photos import PhotoError, clean_alt, process_photo
 from publishing.services import StoryError
 from publishing.validation import free_slug, suggest_slug, validate_story
@@ -94,9 +95,12 @@ class StoryController(Controller):
         except StoryError as exc:
             return pages.choose_page(request, exc.code, 404)
         proposal = source.proposal
-        values = {"title": proposal.catchphrase, "summary": "", "body": "",
-                  "slug": await free_slug(db_session, suggest_slug(proposal.catchphrase,
-                                                                   proposal.ref)),
+        # A story is written to be public: its suggested title (and the address made from
+        # it) never carries contact data or the applicant's name, whoever writes it.
+        title = redact(proposal.catchphrase,
+                       proposal_values(request.app.state.cipher, proposal, "applicant"))
+        values = {"title": title, "summary": "", "body": "",
+                  "slug": await free_slug(db_session, suggest_slug(title, proposal.ref)),
                   "category": proposal.category, "ward": proposal.ward or ""}
         return pages.form_page(request, values, source=source)
 

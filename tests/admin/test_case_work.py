@@ -211,3 +211,37 @@ async def test_account_events_carry_the_organisation_and_address(
         found = [e for e in await events(app, action) if e.object_id == str(user.id)]
         assert found, action
         assert all(e.organisation == "神戸市" and e.ip for e in found), action
+
+
+async def test_editors_and_auditors_read_collaborator_and_story_text_screened(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    from tests.admin.test_collaborators import make_collaborator
+    from tests.publishing.test_public_site import make_story
+
+    collaborator = await make_collaborator(
+        app, intro="連絡は hanako.leak@example.jp か 090-1111-2222 までどうぞ。配送を手伝えます。")
+    proposal = await make_proposal(app, ref="OU-STRY-0001",
+                                   catchphrase="こうべ太郎 090-1111-2222 の見守り")
+    story = await make_story(app, "screened-story", proposal=proposal)
+    secrets = ("hanako.leak@example.jp", "090-1111-2222", "hanako-leak")
+    for role in ("editor", "auditor"):
+        user, _ = await make_staff(app, role, email=f"{role}.screen@city.example.jp")
+        assert (await login(client, user.email)).status_code == 303
+        pages = [f"/admin/collaborators/{collaborator.id}", f"/admin/stories/{story.id}"]
+        if role == "editor":
+            pages.append(f"/admin/stories/new?proposal={proposal.id}")
+        for path in pages:
+            page = await client.get(path)
+            assert page.status_code == 200, (role, path)
+            assert "配送を手伝えます" in page.text or "見守り" in page.text, (role, path)
+            for value in secrets:
+                assert value not in page.text, (role, path, value)
+        new = await client.get(f"/admin/stories/new?proposal={proposal.id}")
+        if role == "editor":  # the suggested title and address leave the applicant's name out
+            title = re.search(r'name="title"[^>]*value="([^"]*)"', new.text)
+            slug = re.search(r'name="slug"[^>]*value="([^"]*)"', new.text)
+            assert title and slug, new.text[:300]
+            assert "こうべ太郎" not in title.group(1) and "の見守り" in title.group(1)
+            assert "090" not in slug.group(1)
+        client.cookies.clear()
