@@ -77,6 +77,10 @@ def screened(text: str, staff: StaffUser | None) -> str:
     return redact(text, [])
 
 
+def _generic_screen(text: str) -> str:
+    return redact(text, [])
+
+
 def screened_proposal(cipher: FieldCipher, proposal: Proposal, staff: StaffUser) -> dict[str, str]:
     """Catchphrase and body for the case page: for roles without contact data, also without
     the applicant's own nickname and contact values wherever they were written."""
@@ -179,8 +183,11 @@ async def list_proposals(
     needle = search.normalise(filters.q)
     if search.query_keys(needle):
         # Two characters or more: the n-gram index gives complete pages (admin/search.py).
+        # Roles without contact data search the text as they may read it: a term found only
+        # in an email address or phone number would tell them it is there.
+        screen = None if allowed(staff.role, Permission.CONTACT_REVEAL) else _generic_screen
         ids, next_after = await search.find(db, where, needle, after=filters.after,
-                                            oldest=oldest, limit=limit)
+                                            oldest=oldest, limit=limit, screen=screen)
         rows = (await db.exec(select(Proposal).where(col(Proposal.id).in_(ids))
                               .order_by(order))).all() if ids else []
         return Page(list(rows), next_after)

@@ -125,8 +125,12 @@ def proposal_words(catchphrase: str, body: str) -> str:
     return " ".join(map(gram_word, proposal_grams(catchphrase, body)))
 
 
-def contains(needle: str, catchphrase: str, body: str) -> bool:
-    """The exact check behind the index: `needle` is already normalised."""
+def contains(needle: str, catchphrase: str, body: str,
+             screen: Callable[[str], str] | None = None) -> bool:
+    """The exact check behind the index: `needle` is already normalised. With `screen`,
+    the text is checked as that function leaves it (what the searcher may read)."""
+    if screen is not None:
+        catchphrase, body = screen(catchphrase), screen(body)
     return needle in normalise(catchphrase) or needle in normalise(body)
 
 
@@ -260,7 +264,7 @@ async def _read(
 
 async def find(
     db: AsyncSession, conditions: list[ColumnElement[bool]], needle: str, *,
-    after: int | None, oldest: bool, limit: int,
+    after: int | None, oldest: bool, limit: int, screen: Callable[[str], str] | None = None,
 ) -> tuple[list[int], int | None]:
     """Ids of one complete page of proposals matching the filters and containing `needle`
     (normalised, with at least one bigram), and the keyset of the next page."""
@@ -274,7 +278,8 @@ async def find(
         if indexed:
             where = [*conditions, col(Proposal.id).in_(_candidates(conn, needle))]
         rows = await _read(db, where, edge, oldest, size)
-        found += [row.id for row in rows if contains(needle, row.catchphrase, row.body)]
+        found += [row.id for row in rows
+                  if contains(needle, row.catchphrase, row.body, screen)]
         if len(found) > limit:
             return found[:limit], found[limit - 1]
         if len(rows) < size:

@@ -245,3 +245,22 @@ async def test_editors_and_auditors_read_collaborator_and_story_text_screened(
             assert "こうべ太郎" not in title.group(1) and "の見守り" in title.group(1)
             assert "090" not in slug.group(1)
         client.cookies.clear()
+
+
+async def test_editors_cannot_find_proposals_by_the_contact_data_in_their_text(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """Otherwise an address hidden from an editor could be rebuilt a character at a time."""
+    from tests.admin.test_cases import case_links, search
+
+    await make_proposal(app, ref="OU-FIND-0001", body=FREE_TEXT)
+    user = await signed_in(client, app, "coordinator")
+    assert case_links((await search(client, "/admin/proposals", q="taro.kobe@ex")).text) == 1
+    assert case_links((await search(client, "/admin/proposals", q="1234-5678")).text) == 1
+    page = await client.get("/admin")
+    await client.post("/admin/logout", data={"_csrf_token": csrf_of(page.text)})
+    assert user.id
+    await signed_in(client, app, "editor")
+    for term in ("taro.kobe@ex", "1234-5678", "090-1234"):
+        assert case_links((await search(client, "/admin/proposals", q=term)).text) == 0, term
+    assert case_links((await search(client, "/admin/proposals", q="見守り活動")).text) == 1
