@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["screened"] = screened
+    env.filters["screened"] = functools.partial(screened, cipher=make_cipher(settings))
     env.filters["japan_time"] = japan_time
     return Litestar(
         route_handlers=[

@@ -68,13 +68,19 @@ def masked(
     return out
 
 
-def screened(text: str, staff: StaffUser | None) -> str:
+def screened(
+    text: str, staff: StaffUser | None, record: Proposal | None = None, *,
+    cipher: FieldCipher | None = None,
+) -> str:
     """Free text from an applicant as this staff member may read it: roles that never see
     contact data (editors, auditors) get email addresses, phone numbers and social-network
-    accounts written into it replaced (a Jinja filter: `{{ p.catchphrase | screened(staff) }}`)."""
+    accounts written into it replaced, and, given the proposal (and the cipher, bound when
+    the filter is registered), its applicant's own name and contact values too. A Jinja
+    filter: `{{ p.catchphrase | screened(staff, p) }}`."""
     if staff is not None and allowed(staff.role, Permission.CONTACT_REVEAL):
         return text
-    return redact(text, [])
+    known = proposal_values(cipher, record, "applicant") if record and cipher else []
+    return redact(text, known)
 
 
 def _generic_screen(text: str) -> str:

@@ -57,7 +57,8 @@ async def test_timeline_shows_status_reasons_to_those_who_may_read_notes(
 async def test_editors_read_free_text_without_contact_data(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    proposal = await make_proposal(app, catchphrase="見守り 078-322-5211 まで", body=FREE_TEXT)
+    proposal = await make_proposal(app, catchphrase="こうべ太郎の見守り 078-322-5211 まで",
+                                   body=FREE_TEXT)
     url = f"/admin/proposals/{proposal.id}"
     await signed_in(client, app, "coordinator")
     page = await client.get(url)
@@ -70,7 +71,7 @@ async def test_editors_read_free_text_without_contact_data(
         page = await client.get(path)
         assert page.status_code == 200, path
         for value in ("090-1234-5678", "taro.kobe@example.jp", "078-322-5211", "0783225211",
-                      EMAIL):
+                      EMAIL, "こうべ太郎"):
             assert value not in page.text, (path, value)
     page = await client.get(url)
     # The applicant's own nickname, too, and what is left still reads as the proposal.
