@@ -84,17 +84,14 @@ def screened(
 
 
 def _generic_screen(text: str) -> str:
-    return redact(text, [])
+    return screened(text, None)
 
 
 def screened_proposal(cipher: FieldCipher, proposal: Proposal, staff: StaffUser) -> dict[str, str]:
-    """Catchphrase and body for the case page: for roles without contact data, also without
-    the applicant's own nickname and contact values wherever they were written."""
-    texts = {"catchphrase": proposal.catchphrase, "body": proposal.body}
-    if allowed(staff.role, Permission.CONTACT_REVEAL):
-        return texts
-    known = proposal_values(cipher, proposal, "applicant")
-    return {name: redact(value, known) for name, value in texts.items()}
+    """Catchphrase and body for the case page, as `screened` leaves them for this staff
+    member."""
+    return {name: screened(value, staff, proposal, cipher=cipher)
+            for name, value in (("catchphrase", proposal.catchphrase), ("body", proposal.body))}
 
 
 def business_days_before(moment: datetime, days: int) -> datetime:

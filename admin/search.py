@@ -117,12 +117,22 @@ def proposal_grams(catchphrase: str, body: str) -> set[str]:
     return found
 
 
+def keys_of(found: set[str]) -> list[int]:
+    """n-grams as PostgreSQL stores them: distinct integer keys, sorted."""
+    return sorted(set(map(gram_key, found)))
+
+
+def words_of(found: set[str]) -> str:
+    """n-grams as the SQLite FTS5 table stores them: hex words."""
+    return " ".join(sorted(map(gram_word, found)))
+
+
 def proposal_keys(catchphrase: str, body: str) -> list[int]:
-    return sorted(set(map(gram_key, proposal_grams(catchphrase, body))))
+    return keys_of(proposal_grams(catchphrase, body))
 
 
 def proposal_words(catchphrase: str, body: str) -> str:
-    return " ".join(map(gram_word, proposal_grams(catchphrase, body)))
+    return words_of(proposal_grams(catchphrase, body))
 
 
 def contains(needle: str, catchphrase: str, body: str,
@@ -182,30 +192,23 @@ async def unindex(db: AsyncSession, proposal_id: int) -> None:
 
 async def reindex(conn: AsyncConnection, batch: int = REINDEX_BATCH) -> int:
     """Rebuild the whole index from the proposal table (`ouen search reindex`)."""
-    if _is_sqlite(conn):
-        await conn.execute(_FTS_CLEAR)
-    else:
-        await conn.execute(text("TRUNCATE proposal_grams"))
-    done, last = 0, 0
-    while True:
-        rows = (await conn.execute(
-            select(Proposal.id, Proposal.catchphrase, Proposal.body)  # type: ignore[call-overload]
-            .where(col(Proposal.status) != "unverified", col(Proposal.id) > last)
-            .order_by(col(Proposal.id)).limit(batch))).all()
-        if not rows:
-            return done
-        await index_rows(conn, [(r.id, r.catchphrase, r.body) for r in rows])
-        done += len(rows)
-        last = rows[-1].id
+
+    def rebuild(bind: Connection) -> int:
+        clear(bind)
+        return fill(bind, batch=batch)
+
+    return await conn.run_sync(rebuild)
 
 
 def fill(bind: Connection, grams_of: Callable[[str, str], set[str]] = proposal_grams,
          batch: int = REINDEX_BATCH) -> int:
     """Fill the empty index from the proposal table on a synchronous connection (the
-    migrations); `grams_of` is what a proposal is indexed by. Returns the rows indexed."""
+    migrations, and `reindex` through `run_sync`); `grams_of` is what a proposal is indexed
+    by. Returns the rows indexed."""
     sqlite = bind.dialect.name == "sqlite"
     insert_row = _FTS_INSERT if sqlite else text(
         "INSERT INTO proposal_grams(proposal_id, grams) VALUES (:id, :grams)")
+    stored = words_of if sqlite else keys_of
     done, last = 0, 0
     while True:
         rows = bind.execute(
@@ -214,18 +217,14 @@ def fill(bind: Connection, grams_of: Callable[[str, str], set[str]] = proposal_g
             .order_by(col(Proposal.id)).limit(batch)).all()
         if not rows:
             return done
-        values = []
-        for row in rows:
-            found = grams_of(row.catchphrase, row.body)
-            values.append({"id": row.id, "grams": " ".join(sorted(map(gram_word, found)))
-                           if sqlite else sorted(set(map(gram_key, found)))})
-        bind.execute(insert_row, values)
+        bind.execute(insert_row, [
+            {"id": row.id, "grams": stored(grams_of(row.catchphrase, row.body))} for row in rows])
         done += len(rows)
         last = rows[-1].id
 
 
 def clear(bind: Connection) -> None:
-    """Empty the index on a synchronous connection (the migrations)."""
+    """Empty the index on a synchronous connection."""
     bind.execute(_FTS_CLEAR if bind.dialect.name == "sqlite" else text("TRUNCATE proposal_grams"))
 
 

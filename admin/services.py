@@ -111,8 +111,8 @@ async def check_password(
     elif not ok:
         reason = await _count_failure(db, audit, user, now, ip)
     if reason:
-        await audit.record(db, "login.failed", actor=actor_of(user), organisation=user.organisation,
-                           object_type="staff_user",
+        await audit.record(db, "login.failed", actor=actor_of(user),
+                           organisation=user.organisation, object_type="staff_user",
                            object_id=user.id or "", detail=reason, ip=ip)
         return PasswordCheck(LoginResult.REFUSED, user)
     user.failed_logins = 0
@@ -131,8 +131,8 @@ async def _count_failure(
         user.locked_until = now + LOCK_FOR
         user.failed_logins = 0
         reason = "wrong password; account locked"
-        await audit.record(db, "account.locked", actor="system", organisation=user.organisation,
-                           object_type="staff_user",
+        await audit.record(db, "account.locked", actor="system",
+                           organisation=user.organisation, object_type="staff_user",
                            object_id=user.id or "", detail=f"minutes={LOCK_FOR.seconds // 60}",
                            ip=ip)
     db.add(user)
@@ -155,24 +155,24 @@ async def check_totp(
     """Check a second-factor code (the stored secret, or `secret` while enrolling).
     A locked account passes no code, wherever the code is asked for."""
     if is_locked(user):
-        await audit.record(db, "login.failed", actor=actor_of(user), organisation=user.organisation,
-                           object_type="staff_user",
+        await audit.record(db, "login.failed", actor=actor_of(user),
+                           organisation=user.organisation, object_type="staff_user",
                            object_id=user.id or "", detail="second factor: locked", ip=ip)
         return False
     key = secret or (cipher.decrypt(user.totp_secret_enc) if user.totp_secret_enc else None)
     step = totp_step(key, code, user.totp_last_step) if key else None
     if step is None:
         reason = await _count_failure(db, audit, user, utcnow(), ip)
-        await audit.record(db, "login.failed", actor=actor_of(user), organisation=user.organisation,
-                           object_type="staff_user",
+        await audit.record(db, "login.failed", actor=actor_of(user),
+                           organisation=user.organisation, object_type="staff_user",
                            object_id=user.id or "", detail=f"second factor: {reason}", ip=ip)
         return False
     user.totp_last_step = step
     user.failed_logins = 0
     if secret:
         user.totp_secret_enc = cipher.encrypt(secret)
-        await audit.record(db, "mfa.enrolled", actor=actor_of(user), organisation=user.organisation,
-                           object_type="staff_user",
+        await audit.record(db, "mfa.enrolled", actor=actor_of(user),
+                           organisation=user.organisation, object_type="staff_user",
                            object_id=user.id or "", ip=ip)
     db.add(user)
     return True
@@ -201,8 +201,8 @@ async def change_password(
     user.must_change_password = False
     user.password_changed_at = utcnow()
     db.add(user)
-    await audit.record(db, "password.changed", actor=actor_of(user), organisation=user.organisation,
-                           object_type="staff_user",
+    await audit.record(db, "password.changed", actor=actor_of(user),
+                       organisation=user.organisation, object_type="staff_user",
                        object_id=user.id or "", ip=ip)
     return None
 

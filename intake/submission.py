@@ -1,7 +1,7 @@
 """What every public submission passes before anything is stored, in this order: a readable
 CSRF token (core.security.csrf_token_guard, app-wide), the honeypot and the signed minimum
-fill time, the form's age, the rate limit per
-address, the CAPTCHA, the rate limit per email."""
+fill time, the form's age, the rate limit per address, the CAPTCHA, the rate limit per
+email."""
 
 from __future__ import annotations
 

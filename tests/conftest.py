@@ -292,20 +292,30 @@ def worker(app: Litestar, settings: Settings, client: httpx.AsyncClient) -> Work
     return build_worker(settings, app.state.sessions, app.state.cipher)
 
 
+@contextlib.contextmanager
+def on_root_logger(handler: logging.Handler) -> Iterator[None]:
+    """`handler` receives every record production would emit (libraries quietened as in
+    production) and our own loggers' down to DEBUG, for the length of the block."""
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    quiet_libraries()
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+
+
 @pytest.fixture
 def captured_logs() -> Iterator[io.StringIO]:
     """Everything logged during the test, formatted as production formats it."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    quiet_libraries()
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(previous)
+    with on_root_logger(handler):
+        yield stream
 
 
 # --- helpers --------------------------------------------------------------------------

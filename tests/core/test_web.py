@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from litestar import get
+from litestar import Litestar, get
 
 from app import create_app
 from core.catalog.make_messages import extract_ids
@@ -100,14 +100,19 @@ async def test_405_is_friendly(client: Any) -> None:
     assert response.status_code == 405 and "トップページからもう一度" in response.text
 
 
-async def test_500_is_friendly_and_logged(settings: Settings, captured_logs: Any) -> None:
+def failing_app(settings: Settings) -> Litestar:
+    """The application with one more route, /boom, that raises."""
     @get("/boom")
     async def boom() -> str:
         raise RuntimeError("kaboom")
 
     app = create_app(settings)
     app.register(boom)
-    async with running(app) as client:
+    return app
+
+
+async def test_500_is_friendly_and_logged(settings: Settings, captured_logs: Any) -> None:
+    async with running(failing_app(settings)) as client:
         response = await client.get("/boom", headers={"accept-language": "en"})
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
@@ -117,13 +122,7 @@ async def test_500_is_friendly_and_logged(settings: Settings, captured_logs: Any
 
 
 async def test_500_is_friendly_in_japanese(settings: Settings, captured_logs: Any) -> None:
-    @get("/boom")
-    async def boom() -> str:
-        raise RuntimeError("kaboom")
-
-    app = create_app(settings)
-    app.register(boom)
-    async with running(app) as client:
+    async with running(failing_app(settings)) as client:
         default = await client.get("/boom")
         chosen = await client.get("/boom?lang=ja", headers={"accept-language": "en"})
     for response in (default, chosen):

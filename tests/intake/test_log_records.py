@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from core.logs import JsonFormatter, log, quiet_libraries
+from core.logs import JsonFormatter, log
 from notifications.worker import Worker
-from tests.conftest import VALID_FORM, SmtpCapture, csrf_of, started_of
+from tests.conftest import VALID_FORM, SmtpCapture, csrf_of, on_root_logger, started_of
 from tests.intake.test_apply import link_in
 from tests.intake.test_collaborate import COLLABORATOR_FORM, PERSONAL
 
@@ -55,14 +55,8 @@ def raw_logs() -> Iterator[RawRecords]:
     """Every record production would emit (libraries quietened as in production), and our
     own loggers down to DEBUG."""
     handler = RawRecords()
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    quiet_libraries()
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(previous)
+    with on_root_logger(handler):
+        yield handler
 
 
 async def test_the_capture_sees_what_the_scrubber_would_hide(raw_logs: RawRecords) -> None:
