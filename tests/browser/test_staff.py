@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pyotp
 import pytest
 
+from admin.calendar import JST
 from admin.credentials import Passwords, make_hasher
 from admin.services import create_user
 from core.audit import AuditEvent, AuditLog
@@ -115,9 +116,14 @@ def test_coordinators_day(page: Any, live: LiveServer) -> None:
     page.get_by_label("連絡方法").select_option("phone")
     page.get_by_label("結果", exact=True).select_option("reached")
     page.get_by_label("概要").fill("電話で詳しく伺った。協力者を探す。")
+    # The call was made an hour ago and is logged now, at the time it took place.
+    called = (utcnow() - timedelta(hours=1)).astimezone(JST)
+    page.get_by_label("日時（日本時間。空欄なら現在）").fill(called.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="記録する").click()
     page.get_by_text("電話で詳しく伺った。協力者を探す。").wait_for()
     assert "聞き取り中" in page.locator(".status").inner_text()
+    call = page.locator(".timeline li").filter(has_text="電話で詳しく伺った。")
+    assert call.locator("time").inner_text() == called.strftime("%Y-%m-%d %H:%M")
 
     page.get_by_label("新しい状態").select_option("seeking")
     page.get_by_role("button", name="状態を変更する").click()
