@@ -51,8 +51,14 @@ bench: $(STAMP) ## benchmarks (prints figures; needs wrk for the load tool)
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.stories
 
-messages: $(STAMP) ## rebuild locales/ja/LC_MESSAGES/messages.po from core/catalog/ja_messages*.py
-	$(BIN)/python -m core.catalog.make_messages
+messages: $(STAMP) ## extract messages to locales/messages.pot, merge them into the .po files and check them
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _ -k N_ -k gettext -k ngettext:1,2 \
+		-k pgettext:1c,2 -k npgettext:1c,2,3 -c TRANSLATORS: --strip-comments --sort-by-file --no-wrap \
+		--project ouen -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --previous \
+		--ignore-pot-creation-date
+	$(BIN)/pybabel compile -i locales/ja/LC_MESSAGES/messages.po -l ja -o /dev/null --statistics
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/core/test_catalog.py
 
 migrate: $(STAMP) ## apply migrations to OUEN_DATABASE_URL
 	$(BIN)/ouen migrate

@@ -1,43 +1,45 @@
-"""create_app(settings): wiring only."""
+"""create_app(settings): wiring only. One of the two composition roots (the other is cli.py):
+it knows every package; no package knows it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jinja2
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import matching.reactions
+import publishing.reactions
 from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_password
 from admin.calendar import japan_time
 from admin.case_controllers import CaseController
-from admin.cases import screened
-from admin.collaborator_controllers import CollaboratorController
-from admin.controllers import AuthController, DashboardController
+from admin.contact import screened
+from admin.controllers import DashboardController
 from admin.credentials import Passwords, make_hasher
-from admin.match_controllers import MatchController
-from admin.project_controllers import ProjectController
+from admin.login_controllers import AccountController, AuthController
 from admin.report_controllers import ReportController
 from admin.sessions import create_session_store
-from admin.story_controllers import StoryController
 from admin.user_controllers import UserController
 from core.audit import ANCHOR_FILE, AuditLog, write_anchor
+from core.context import DEPENDENCIES
 from core.crypto import FieldCipher, Signer
-from core.db import create_engine, is_sqlite, provide_db_session, session_factory
-from core.errors import http_error, unhandled_error
+from core.db import create_engine, is_sqlite, session_factory
+from core.error_pages import http_error, unhandled_error
 from core.health import healthz, readyz
 from core.http import StreamTransport
 from core.logs import configure_logging, request_logging
@@ -48,18 +50,61 @@ from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
 from intake.services import purge_unverified
 from intake.writer import SubmissionWriter
+from matching.collaborator_controllers import CollaboratorController
 from matching.controllers import CallController, IntroductionController
-from matching.introductions import remind_and_expire
+from matching.match_controllers import MatchController
+from matching.project_controllers import ProjectController
+from matching.reminders import remind_and_expire
 from matching.service import MatchingIndex, OpenProposals
 from notifications.sender import EmailRenderer, OutboxSender
 from notifications.services import Mailer
 from notifications.transport import Transport, create_transport
-from notifications.worker import Worker
+from notifications.worker import Job, Worker
 from publishing.consent_controllers import ConsentController
 from publishing.controllers import feed, home, photo, privacy, projects, story
 from publishing.public import PublicCache
+from publishing.story_controllers import StoryController
 
 ROOT = Path(__file__).resolve().parent
+
+
+def install_reactions() -> None:
+    """Every package's reactions to the hooks of the packages below it (core/hooks.py). The
+    app, the worker and every command call this before they do anything."""
+    matching.reactions.install()
+    publishing.reactions.install()
+
+
+def make_cipher(settings: Settings) -> FieldCipher:
+    return FieldCipher(settings.data_keys, settings.index_key)
+
+
+def _in_transaction(
+    sessions: async_sessionmaker[AsyncSession], run: Callable[[AsyncSession], Awaitable[Any]]
+) -> Job:
+    async def job() -> Any:
+        async with sessions() as session, session.begin():
+            return await run(session)
+
+    return job
+
+
+def scheduled_jobs(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher
+) -> list[tuple[str, float, Job]]:
+    """The worker's periodic jobs: (name, every so many seconds, the job), each the plain
+    function its package exposes, run in a transaction of its own."""
+    audit = AuditLog(settings.audit_key)
+    mailer = Mailer.for_settings(cipher, settings)
+    skip_locked = not is_sqlite(settings.database_url)
+    anchors = Path(settings.var_dir) / ANCHOR_FILE
+    return [
+        ("purge_unverified", 600.0,
+         _in_transaction(sessions, lambda db: purge_unverified(db, audit))),
+        ("introduction_reminders", 3600.0, _in_transaction(
+            sessions, lambda db: remind_and_expire(db, audit, mailer, skip_locked=skip_locked))),
+        ("audit_anchor", 600.0, _in_transaction(sessions, lambda db: write_anchor(db, anchors))),
+    ]
 
 
 def build_worker(
@@ -69,6 +114,7 @@ def build_worker(
     transport: Transport | None = None,
 ) -> Worker:
     """The outbox sender and the periodic jobs."""
+    install_reactions()
     sender = OutboxSender(
         sessions=sessions,
         cipher=cipher,
@@ -77,30 +123,7 @@ def build_worker(
         skip_locked=not is_sqlite(settings.database_url),
         renderer=EmailRenderer(),
     )
-
-    async def purge() -> int:
-        async with sessions() as session, session.begin():
-            return await purge_unverified(session, AuditLog(settings.audit_key))
-
-    async def introductions() -> tuple[int, int]:
-        mailer = Mailer.for_settings(cipher, settings)
-        async with sessions() as session, session.begin():
-            return await remind_and_expire(
-                session, AuditLog(settings.audit_key), mailer,
-                skip_locked=not is_sqlite(settings.database_url),
-            )
-
-    async def anchor() -> bool:
-        async with sessions() as session:
-            return await write_anchor(session, Path(settings.var_dir) / ANCHOR_FILE)
-
-    return Worker(sender=sender, jobs=[("purge_unverified", 600.0, purge),
-                                       ("introduction_reminders", 3600.0, introductions),
-                                       ("audit_anchor", 600.0, anchor)])
-
-
-def make_cipher(settings: Settings) -> FieldCipher:
-    return FieldCipher(settings.data_keys, settings.index_key)
+    return Worker(sender=sender, jobs=scheduled_jobs(settings, sessions, cipher))
 
 
 @contextlib.asynccontextmanager
@@ -113,43 +136,16 @@ async def build_worker_standalone(settings: Settings) -> AsyncIterator[Worker]:
         await engine.dispose()
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or load_settings()
+ROUTES: list[ControllerRouterHandler] = [
+    home, privacy, projects, feed, story, photo, healthz, readyz,
+    ApplyController, CollaborateController, VerifyController,
+    AuthController, AccountController, DashboardController, CaseController, ReportController,
+    UserController, CollaboratorController, MatchController, ProjectController,
+    IntroductionController, CallController, StoryController, ConsentController,
+]
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        app.state.engine = engine
-        app.state.sessions = session_factory(engine)
-        app.state.cipher = make_cipher(settings)
-        app.state.form_signer = Signer(settings.secret_key, "form-started")
-        app.state.audit = AuditLog(settings.audit_key)
-        app.state.submissions = SubmissionWriter(engine, app.state.audit)
-        app.state.session_store = create_session_store(settings.redis_url)
-        app.state.passwords = Passwords(make_hasher(fast=settings.env == "test"))
-        app.state.rate_limiter = create_rate_limiter(settings.redis_url)
-        # Outgoing calls (hCaptcha's siteverify): httpx on our lean transport (core/http.py).
-        app.state.http = httpx.AsyncClient(follow_redirects=False, transport=StreamTransport())
-        app.state.matching = MatchingIndex()
-        app.state.open_proposals = OpenProposals()
-        app.state.public = PublicCache()
-        stop = asyncio.Event()
-        task = None
-        if settings.inprocess_worker:
-            worker = build_worker(settings, app.state.sessions, app.state.cipher)
-            task = asyncio.create_task(worker.run(stop))
-        try:
-            yield
-        finally:
-            stop.set()
-            if task is not None:
-                await task
-            await app.state.submissions.close()
-            await app.state.http.aclose()
-            await app.state.rate_limiter.close()
-            await app.state.session_store.close()
-            await engine.dispose()
 
+def _templates(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
         autoescape=True,
@@ -158,38 +154,63 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     env.filters["screened"] = functools.partial(screened, cipher=make_cipher(settings))
     env.filters["japan_time"] = japan_time
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
+
+
+Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _lifespan(settings: Settings) -> Lifespan:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        state = app.state
+        state.engine = engine
+        state.sessions = session_factory(engine)
+        state.cipher = make_cipher(settings)
+        state.form_signer = Signer(settings.secret_key, "form-started")
+        state.audit = AuditLog(settings.audit_key)
+        state.submissions = SubmissionWriter(engine, state.audit)
+        state.session_store = create_session_store(settings.redis_url)
+        state.passwords = Passwords(make_hasher(fast=settings.env == "test"))
+        state.rate_limiter = create_rate_limiter(settings.redis_url)
+        # Outgoing calls (hCaptcha's siteverify): httpx on our lean transport (core/http.py).
+        state.http = httpx.AsyncClient(follow_redirects=False, transport=StreamTransport())
+        state.matching = MatchingIndex()
+        state.open_proposals = OpenProposals()
+        state.public = PublicCache()
+        stop = asyncio.Event()
+        task = None
+        if settings.inprocess_worker:
+            worker = build_worker(settings, state.sessions, state.cipher)
+            task = asyncio.create_task(worker.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await state.submissions.close()
+            await state.http.aclose()
+            await state.rate_limiter.close()
+            await state.session_store.close()
+            await engine.dispose()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    install_reactions()
     return Litestar(
         route_handlers=[
-            home,
-            privacy,
-            projects,
-            feed,
-            story,
-            photo,
-            healthz,
-            readyz,
-            ApplyController,
-            CollaborateController,
-            VerifyController,
-            AuthController,
-            DashboardController,
-            CaseController,
-            CollaboratorController,
-            MatchController,
-            ProjectController,
-            StoryController,
-            ConsentController,
-            IntroductionController,
-            CallController,
-            ReportController,
-            UserController,
-            create_static_files_router(path="/static", directories=[ROOT / "static"]),
+            *ROUTES, create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
-        dependencies={"db_session": Provide(provide_db_session)},
-        lifespan=[lifespan],
+        dependencies=DEPENDENCIES,
+        lifespan=[_lifespan(settings)],
         state=State({"settings": settings}),
         middleware=[request_logging, input_guard, csrf_token_guard],
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+        template_config=_templates(settings),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="ouen_csrf",

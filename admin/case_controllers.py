@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar import get, post
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -14,50 +16,45 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin import messages
-from admin.auth import current_staff, staff_guard
+from admin.auth import Staff, StaffActor, StaffController
+from admin.case_list import Filters, is_overdue, list_proposals
 from admin.cases import (
     CHANNELS,
     OUTCOMES,
-    REVEAL_REASONS,
-    Filters,
     add_contact,
     add_note,
     assign,
     change_status,
-    is_overdue,
-    list_proposals,
-    masked,
     parse_contact,
     reopen,
-    reveal,
-    screened_proposal,
-    timeline,
 )
+from admin.contact import REVEAL_REASONS, masked, reveal, screened_proposal, sees_contact_data
 from admin.models import StaffUser
 from admin.permissions import Permission, allowed
-from admin.services import actor_of
+from admin.timeline import timeline
 from admin.workflow import CLOSED, allowed_next
 from core import i18n
+from core.audit import AuditLog
+from core.context import DB, Audit, Cipher, Config
+from core.crypto import FieldCipher
+from core.errors import DomainError
 from core.i18n import N_
 from core.web import (
     MAX_ID,
     AnyRequest,
-    client_ip,
     form_fields,
     language_of,
     parse_id,
     render,
     sealed_search,
     search_redirect,
-    settings_of,
 )
 from intake import messages as intake_messages
 from intake.messages import CATEGORY_LABELS, LABELS, WARD_LABELS
-from intake.models import Proposal
+from intake.models import Proposal, ProposalStatus
 from intake.services import enter_on_behalf
 from intake.validation import validate_proposal
 
-DB = NamedDependency[AsyncSession]
 READ = {"permission": Permission.PROPOSAL_READ}
 UPDATE = {"permission": Permission.PROPOSAL_UPDATE}
 
@@ -75,7 +72,7 @@ def _assignee(value: str) -> str:
     return str(parse_id(value) or "")
 
 
-def _filters(request: AnyRequest) -> Filters:
+def _filters(request: AnyRequest, cipher: FieldCipher) -> Filters:
     q = request.query_params
     after = q.get("after", "")
     return Filters(
@@ -86,18 +83,19 @@ def _filters(request: AnyRequest) -> Filters:
         overdue=q.get("overdue") == "1",
         since=_date(q.get("since")),
         until=_date(q.get("until")),
-        q=sealed_search(request),
+        q=sealed_search(request, cipher),
         after=parse_id(after),
         sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
 
 
 
-async def _proposal(db: AsyncSession, proposal_id: int) -> Proposal:
+async def proposal_or_404(db: AsyncSession, proposal_id: int) -> Proposal:
+    """A proposal staff may open (verified), or 404."""
     if not 1 <= proposal_id <= MAX_ID:
         raise NotFoundException()
     proposal = await db.get(Proposal, proposal_id)
-    if proposal is None or proposal.status == "unverified":
+    if proposal is None or proposal.status == ProposalStatus.UNVERIFIED:
         raise NotFoundException()
     return proposal
 
@@ -122,32 +120,58 @@ def _choices() -> dict[str, Any]:
     }
 
 
-async def _case_page(
-    request: AnyRequest, db: AsyncSession, proposal: Proposal, status: int = 200,
-    error: str | None = None, revealed: tuple[str, str] | None = None,
-) -> Template:
-    staff = current_staff(request)
-    can_see_contact = allowed(staff.role, Permission.CONTACT_REVEAL)
-    # Everyone, inactive too: the timeline names people who have since left.
-    everyone = list((await db.exec(select(StaffUser).order_by(col(StaffUser.display_name)))).all())
-    _ = i18n.make_gettext(language_of(request))
-    return render(
-        request, "admin/proposals/detail.html", status=status, staff=staff, p=proposal,
-        text=screened_proposal(request.app.state.cipher, proposal, staff),
-        contact=masked(request.app.state.cipher, proposal) if can_see_contact else None,
-        revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
-        can_reopen=allowed(staff.role, Permission.CASE_REOPEN),
-        can_match=allowed(staff.role, Permission.COLLABORATOR_MANAGE)
-        and proposal.status not in CLOSED,
-        # Summaries and notes are free text that may hold names and numbers.
-        can_read_notes=can_see_contact,
-        next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
-        overdue=is_overdue(proposal, settings_of(request).sla_business_days),
-        events=await timeline(db, proposal, everyone),
-        staff_list=[u for u in everyone if u.active],
-        error=_(messages.MESSAGES[error]) if error else None,
-        **_choices(),
-    )
+@dataclass
+class CasePage:
+    """The case page and what it needs, for the handlers that show it again after a step."""
+
+    request: AnyRequest
+    db: AsyncSession
+    cipher: FieldCipher
+    audit: AuditLog
+    staff: StaffUser
+    sla_days: int
+
+    async def show(self, proposal: Proposal, status: int = 200, error: str | None = None,
+                   revealed: tuple[str, str] | None = None) -> Template:
+        staff, db = self.staff, self.db
+        can_see_contact = sees_contact_data(staff.role)
+        # Everyone, inactive too: the timeline names people who have since left.
+        everyone = list((await db.exec(select(StaffUser).order_by(
+            col(StaffUser.display_name)))).all())
+        _ = i18n.make_gettext(language_of(self.request))
+        return render(
+            self.request, "admin/proposals/detail.html", status=status, staff=staff,
+            p=proposal, text=screened_proposal(self.cipher, proposal, staff.role),
+            contact=masked(self.cipher, proposal) if can_see_contact else None,
+            revealed=revealed, can_update=allowed(staff.role, Permission.PROPOSAL_UPDATE),
+            can_reopen=allowed(staff.role, Permission.CASE_REOPEN),
+            can_match=allowed(staff.role, Permission.COLLABORATOR_MANAGE)
+            and proposal.status not in CLOSED,
+            # Summaries and notes are free text that may hold names and numbers.
+            can_read_notes=can_see_contact,
+            next_statuses=allowed_next(proposal.status), closed=proposal.status in CLOSED,
+            overdue=is_overdue(proposal, self.sla_days),
+            events=await timeline(db, proposal, everyone),
+            staff_list=[u for u in everyone if u.active],
+            error=_(messages.MESSAGES[error]) if error else None,
+            **_choices(),
+        )
+
+    async def after(self, proposal: Proposal, step: Awaitable[None]) -> Template | Redirect:
+        """Post/Redirect/Get after a step, or the case page with the reason it was refused."""
+        try:
+            await step
+        except DomainError as exc:
+            return await self.show(proposal, 400, exc.code)
+        return Redirect(path=f"/admin/proposals/{proposal.id}", status_code=303)
+
+
+def provide_case_page(request: AnyRequest, db_session: DB, cipher: Cipher, audit: Audit,
+                      staff: Staff, settings: Config) -> CasePage:
+    return CasePage(request, db_session, cipher, audit, staff, settings.sla_business_days)
+
+
+Case = NamedDependency[CasePage]
 
 
 SOURCES = ("phone", "paper", "in_person")
@@ -155,14 +179,15 @@ CONSENT_METHODS = ("verbal_phone", "signed_paper", "in_person")
 
 
 def _entry_page(
-    request: AnyRequest, values: dict[str, str], errors: dict[str, str], status: int
+    request: AnyRequest, staff: StaffUser, values: dict[str, str], errors: dict[str, str],
+    status: int,
 ) -> Template:
     _ = i18n.make_gettext(language_of(request))
     shown = {name: _(intake_messages.ERRORS[code], field=_(LABELS.get(name, name)))
              if code in intake_messages.ERRORS else _(messages.MESSAGES[code])
              for name, code in errors.items()}
     return render(
-        request, "admin/proposals/new.html", status=status, staff=current_staff(request),
+        request, "admin/proposals/new.html", status=status, staff=staff,
         values=values, errors=shown,
         categories=list(CATEGORY_LABELS.items()), wards=list(WARD_LABELS.items()), labels=LABELS,
         sources=[(c, messages.SOURCE_LABELS[c]) for c in SOURCES],
@@ -170,25 +195,19 @@ def _entry_page(
     )
 
 
-async def _done(
-    request: AnyRequest, db: AsyncSession, proposal: Proposal, problem: str | None
-) -> Template | Redirect:
-    """Post/Redirect/Get after a change, or the case page with the reason it was refused."""
-    if problem:
-        return await _case_page(request, db, proposal, 400, problem)
-    return Redirect(path=f"/admin/proposals/{proposal.id}", status_code=303)
-
-
-class CaseController(Controller):
+class CaseController(StaffController):
     path = "/admin/proposals"
-    guards = [staff_guard]  # noqa: RUF012
+    dependencies = {  # noqa: RUF012
+        **StaffController.dependencies,
+        "case": Provide(provide_case_page, sync_to_thread=False),
+    }
 
     @get("/", name="admin.proposals.list", opt=READ)
-    async def index(self, request: AnyRequest, db_session: DB) -> Template:
-        filters = _filters(request)
-        staff = current_staff(request)
-        sla_days = settings_of(request).sla_business_days
-        page = await list_proposals(db_session, filters, staff, sla_days=sla_days)
+    async def index(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor,
+                    cipher: Cipher, settings: Config) -> Template:
+        filters = _filters(request, cipher)
+        sla_days = settings.sla_business_days
+        page = await list_proposals(db_session, filters, actor, sla_days=sla_days)
         rows = page.rows
         query = {k: v for k, v in request.query_params.items() if k != "after"}
         return render(
@@ -199,15 +218,16 @@ class CaseController(Controller):
         )
 
     @post("/search", name="admin.proposals.search", opt=READ)
-    async def search(self, request: AnyRequest) -> Redirect:
-        return await search_redirect(request, "/admin/proposals")
+    async def search(self, request: AnyRequest, cipher: Cipher) -> Redirect:
+        return await search_redirect(request, cipher, "/admin/proposals")
 
     @get("/new", name="admin.proposals.new", opt=UPDATE)
-    async def new_form(self, request: AnyRequest) -> Template:
-        return _entry_page(request, {}, {}, 200)
+    async def new_form(self, request: AnyRequest, staff: Staff) -> Template:
+        return _entry_page(request, staff, {}, {}, 200)
 
     @post("/new", name="admin.proposals.create", opt=UPDATE)
-    async def create(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+    async def create(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor,
+                     cipher: Cipher, audit: Audit) -> Template | Redirect:
         form = await form_fields(request)
         result = validate_proposal(form)
         errors = dict(result.errors)
@@ -218,102 +238,74 @@ class CaseController(Controller):
             errors["consent_method"] = "consent_method_invalid"
         values = {**result.values, "source": source, "consent_method": method}
         if errors or result.data is None:
-            return _entry_page(request, values, errors, 422)
-        staff = current_staff(request)
-        assert staff.id is not None
-        entered = await enter_on_behalf(
-            db_session, request.app.state.cipher, request.app.state.audit, result.data,
-            staff_id=staff.id, actor=actor_of(staff), organisation=staff.organisation,
-            source=source, consent_method=method,
-            ip=client_ip(request, settings_of(request).trusted_proxies),
-        )
+            return _entry_page(request, staff, values, errors, 422)
+        entered = await enter_on_behalf(db_session, cipher, audit, result.data, actor,
+                                        source=source, consent_method=method)
         return Redirect(path=f"/admin/proposals/{entered.proposal_id}", status_code=303)
 
     @get("/{proposal_id:int}", name="admin.proposals.detail", opt=READ)
-    async def detail(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template:
-        return await _case_page(request, db_session, await _proposal(db_session, proposal_id))
+    async def detail(self, proposal_id: FromPath[int], db_session: DB, case: Case) -> Template:
+        return await case.show(await proposal_or_404(db_session, proposal_id))
 
     @post("/{proposal_id:int}/reveal", name="admin.proposals.reveal",
           opt={"permission": Permission.CONTACT_REVEAL})
-    async def reveal_field(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template:
-        proposal = await _proposal(db_session, proposal_id)
+    async def reveal_field(self, request: AnyRequest, proposal_id: FromPath[int],
+                           db_session: DB, case: Case, actor: StaffActor) -> Template:
+        proposal = await proposal_or_404(db_session, proposal_id)
         form = await form_fields(request)
         field = form.get("field", "")
-        value = await reveal(
-            db_session, request.app.state.cipher, request.app.state.audit, proposal, field,
-            form.get("reason", ""), current_staff(request),
-            client_ip(request, settings_of(request).trusted_proxies),
-        )
-        if value is None:
-            return await _case_page(request, db_session, proposal, 400, "reveal_invalid")
-        return await _case_page(request, db_session, proposal, revealed=(field, value))
+        try:
+            value = await reveal(db_session, case.cipher, case.audit, proposal, field,
+                                 form.get("reason", ""), actor)
+        except DomainError as exc:
+            return await case.show(proposal, 400, exc.code)
+        return await case.show(proposal, revealed=(field, value))
 
     @post("/{proposal_id:int}/status", name="admin.proposals.status", opt=UPDATE)
-    async def status(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template | Redirect:
-        proposal = await _proposal(db_session, proposal_id)
+    async def status(self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB,
+                     case: Case, actor: StaffActor) -> Template | Redirect:
+        proposal = await proposal_or_404(db_session, proposal_id)
         form = await form_fields(request)
-        problem = await change_status(
-            db_session, request.app.state.audit, proposal, form.get("to", ""),
-            form.get("reason", "")[:500], current_staff(request),
-            client_ip(request, settings_of(request).trusted_proxies),
-        )
-        return await _done(request, db_session, proposal, problem)
+        return await case.after(proposal, change_status(
+            db_session, case.audit, proposal, form.get("to", ""), form.get("reason", "")[:500],
+            actor))
 
     @post("/{proposal_id:int}/contacts", name="admin.proposals.contact", opt=UPDATE)
-    async def contact(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template | Redirect:
-        proposal = await _proposal(db_session, proposal_id)
-        entry, problem = parse_contact(await form_fields(request))
-        if entry is not None:
-            problem = await add_contact(
-                db_session, request.app.state.audit, proposal, entry, current_staff(request),
-                client_ip(request, settings_of(request).trusted_proxies),
-            )
-        return await _done(request, db_session, proposal, problem)
+    async def contact(self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB,
+                      case: Case, actor: StaffActor) -> Template | Redirect:
+        proposal = await proposal_or_404(db_session, proposal_id)
+        form = await form_fields(request)
+
+        async def log_contact() -> None:
+            await add_contact(db_session, case.audit, proposal, parse_contact(form), actor)
+
+        return await case.after(proposal, log_contact())
 
     @post("/{proposal_id:int}/reopen", name="admin.proposals.reopen",
           opt={"permission": Permission.CASE_REOPEN})
-    async def reopen_case(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template | Redirect:
-        proposal = await _proposal(db_session, proposal_id)
-        problem = await reopen(
-            db_session, request.app.state.audit, proposal,
-            (await form_fields(request)).get("reason", "")[:500], current_staff(request),
-            client_ip(request, settings_of(request).trusted_proxies),
-        )
-        return await _done(request, db_session, proposal, problem)
+    async def reopen_case(self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB,
+                          case: Case, actor: StaffActor) -> Template | Redirect:
+        proposal = await proposal_or_404(db_session, proposal_id)
+        reason = (await form_fields(request)).get("reason", "")[:500]
+        return await case.after(proposal, reopen(db_session, case.audit, proposal, reason,
+                                                 actor))
 
     @post("/{proposal_id:int}/notes", name="admin.proposals.note", opt=UPDATE)
-    async def note(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template | Redirect:
-        proposal = await _proposal(db_session, proposal_id)
+    async def note(self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB,
+                   case: Case, actor: StaffActor) -> Template | Redirect:
+        proposal = await proposal_or_404(db_session, proposal_id)
         text = (await form_fields(request)).get("text", "")
-        problem = await add_note(
-            db_session, request.app.state.audit, proposal, text, current_staff(request),
-            client_ip(request, settings_of(request).trusted_proxies),
-        )
-        return await _done(request, db_session, proposal, problem)
+        return await case.after(proposal, add_note(db_session, case.audit, proposal, text,
+                                                   actor))
 
     @post("/{proposal_id:int}/assign", name="admin.proposals.assign", opt=UPDATE)
-    async def assign_to(
-        self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB
-    ) -> Template | Redirect:
-        proposal = await _proposal(db_session, proposal_id)
+    async def assign_to(self, request: AnyRequest, proposal_id: FromPath[int], db_session: DB,
+                        case: Case, actor: StaffActor) -> Template | Redirect:
+        proposal = await proposal_or_404(db_session, proposal_id)
         raw = (await form_fields(request)).get("assignee", "")
         assignee_id = parse_id(raw)
         assignee = await db_session.get(StaffUser, assignee_id) if assignee_id else None
         if raw and (assignee is None or not assignee.active):
-            return await _case_page(request, db_session, proposal, 400, "assignee_invalid")
-        problem = await assign(db_session, request.app.state.audit, proposal, assignee,
-                               current_staff(request),
-                               client_ip(request, settings_of(request).trusted_proxies))
-        return await _done(request, db_session, proposal, problem)
+            return await case.show(proposal, 400, "assignee_invalid")
+        return await case.after(proposal, assign(
+            db_session, case.audit, proposal, assignee.id if assignee else None, actor))

@@ -28,16 +28,16 @@ MESSAGES = {
     "reveal_invalid": N_("Please choose a field that has a value, and a reason."),
     "assignee_invalid": N_("Please choose an active staff member."),
     "reason_required_reopen": N_("Please give a reason for reopening."),
-    "user_invalid": N_("Could not create the account: check the email address and role, "
-                       "and that no account uses that address yet."),
+    "staff_email_invalid": N_("Could not create the account: please enter the staff "
+                              "member's email address, such as name@city.example.jp."),
+    "staff_email_taken": N_("Could not create the account: an account with this email "
+                            "address exists already."),
     "role_invalid": N_("Please choose a role."),
     "not_yourself": N_("You cannot change your own role or deactivate yourself."),
     "note_empty": N_("Please write the note before saving it."),
     "source_invalid": N_("Please choose how the proposal was received."),
     "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
     "totp_needed": N_("Your role or an administrator requires a second factor; it stays on."),
-    "collaborator_action_invalid": N_("This change is not possible from the collaborator's "
-                                      "current status."),
 }
 
 SOURCE_LABELS = {
@@ -94,16 +94,4 @@ ROLE_LABELS = {
     "coordinator": N_("Coordinator"),
     "editor": N_("Editor"),
     "auditor": N_("Auditor"),
-}
-
-COLLABORATOR_STATUS_LABELS = {
-    "active": N_("Available"),
-    "paused": N_("Paused"),
-    "retired": N_("Retired"),
-}
-
-COLLABORATOR_ACTION_LABELS = {
-    "pause": N_("Pause"),
-    "retire": N_("Retire"),
-    "reactivate": N_("Reactivate"),
 }

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
+
+from admin.permissions import Role
+from core.db import enum_field
+from intake.models import ProposalStatus
+
+
+class Stage(StrEnum):
+    """How far a sign-in has come: password checked (second factor next), second factor to
+    set up first, or a full session."""
+
+    PASSWORD = "password"  # noqa: S105 - a sign-in stage, not a secret
+    ENROL = "enrol"
+    FULL = "full"
 
 
 class StaffUser(SQLModel, table=True):
@@ -16,7 +30,7 @@ class StaffUser(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     display_name: str = Field(max_length=100)
     organisation: str = Field(max_length=100)
-    role: str = Field(max_length=16)
+    role: Role = enum_field(Role, 16)
     active: bool = True
     password_hash: str = Field(max_length=200)
     must_change_password: bool = True
@@ -36,7 +50,7 @@ class StaffSession(SQLModel, table=True):
 
     id_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="staff_user.id", ondelete="CASCADE", index=True)
-    stage: str = Field(max_length=16)
+    stage: Stage = enum_field(Stage, 16)
     created_at: datetime
     last_seen_at: datetime
 
@@ -49,8 +63,8 @@ class ProposalTransition(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
-    from_status: str = Field(max_length=16)
-    to_status: str = Field(max_length=16)
+    from_status: ProposalStatus = enum_field(ProposalStatus, 16)
+    to_status: ProposalStatus = enum_field(ProposalStatus, 16)
     reason: str = Field(default="", max_length=500)
     at: datetime
 

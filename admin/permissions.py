@@ -25,11 +25,18 @@ class Permission(StrEnum):
     STORY_UNPUBLISH = "publish:story:unpublish"
 
 
-ROLES = ("admin", "coordinator", "editor", "auditor")
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    EDITOR = "editor"
+    AUDITOR = "auditor"
+
+
+ROLES = tuple(Role)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset(Permission),
-    "coordinator": frozenset(
+    Role.ADMIN: frozenset(Permission),
+    Role.COORDINATOR: frozenset(
         {
             Permission.DASHBOARD_READ,
             Permission.PROPOSAL_READ,
@@ -48,7 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     # Editors and auditors never see contact data, not even masked (CONTACT_REVEAL gates
     # both the masked values and the reveal, for proposals and collaborators alike).
-    "editor": frozenset(
+    Role.EDITOR: frozenset(
         {
             Permission.DASHBOARD_READ,
             Permission.PROPOSAL_READ,
@@ -60,7 +67,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.STORY_UNPUBLISH,
         }
     ),
-    "auditor": frozenset(
+    Role.AUDITOR: frozenset(
         {
             Permission.DASHBOARD_READ,
             Permission.AUDIT_READ,

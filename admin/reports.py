@@ -14,13 +14,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from admin.cases import overdue_cutoff
+from admin.case_list import overdue_cutoff
 from admin.models import StaffUser
 from admin.workflow import OPEN
-from core.audit import AuditEvent
 from core.crypto import FieldCipher
 from core.db import utcnow
-from intake.models import Proposal
+from core.models import AuditEvent
+from intake.models import Proposal, ProposalStatus
 
 WEEKS = 12
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -89,7 +89,8 @@ def _xml(text: str) -> str:
 
 async def overdue_count(db: AsyncSession, sla_days: int) -> int:
     query = select(func.count()).select_from(Proposal).where(
-        col(Proposal.status) == "new", col(Proposal.verified_at) < overdue_cutoff(sla_days))
+        col(Proposal.status) == ProposalStatus.NEW,
+        col(Proposal.verified_at) < overdue_cutoff(sla_days))
     return int((await db.exec(query)).one())
 
 
@@ -112,7 +113,7 @@ async def statistics_rows(db: AsyncSession) -> list[tuple[str, str, str, str, in
     query = (
         sa_select(col(Proposal.category), month, col(Proposal.status),
                   func.coalesce(col(Proposal.ward), ""), func.count())
-        .where(col(Proposal.status) != "unverified")
+        .where(col(Proposal.status) != ProposalStatus.UNVERIFIED)
         .group_by(col(Proposal.category), month, col(Proposal.status), col(Proposal.ward))
         .order_by(month, col(Proposal.category), col(Proposal.status))
     )
@@ -122,7 +123,7 @@ async def statistics_rows(db: AsyncSession) -> list[tuple[str, str, str, str, in
 
 async def case_rows(db: AsyncSession, cipher: FieldCipher) -> list[list[object]]:
     """Every verified case with its contact data (admin export, audited by the caller)."""
-    query = select(Proposal).where(col(Proposal.status) != "unverified").order_by(
+    query = select(Proposal).where(col(Proposal.status) != ProposalStatus.UNVERIFIED).order_by(
         col(Proposal.id))
     rows: list[list[object]] = []
     for p in (await db.exec(query)).all():

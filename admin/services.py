@@ -15,11 +15,12 @@ from admin.credentials import (
     password_problem,
     totp_step,
 )
-from admin.models import StaffUser
-from admin.permissions import ROLES
-from core.audit import AuditLog
+from admin.models import StaffUser, Stage
+from admin.permissions import ROLES, Role
+from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
+from core.errors import DomainError
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
@@ -29,12 +30,9 @@ def is_locked(user: StaffUser, now: datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 
 
-def actor_of(user: StaffUser) -> str:
-    return f"staff:{user.id}"
-
-
-class UserError(ValueError):
-    """A user could not be created; the message is for the operator."""
+def staff_actor(user: StaffUser, ip: str = "") -> Actor:
+    """A staff member as the audit log names them: `staff:<id>`, organisation, role."""
+    return Actor("staff", user.id, user.organisation, user.role, ip)
 
 
 async def staff_count(db: AsyncSession) -> int:
@@ -55,29 +53,26 @@ async def create_user(
     role: str,
     display_name: str = "",
     organisation: str = "",
-    actor: str = "system",
-    actor_organisation: str = "",
-    ip: str = "",
+    actor: Actor = SYSTEM,
 ) -> tuple[StaffUser, str]:
     """A new account with a one-time password that must be changed at first login."""
     email = email.strip().lower()
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}")
+        raise DomainError("role_invalid", "role")
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise UserError("not an email address")
+        raise DomainError("staff_email_invalid", "email")
     if await find_user(db, email) is not None:
-        raise UserError("an account with this email address exists")
+        raise DomainError("staff_email_taken", "email")
     secret = one_time_password()
     user = StaffUser(
         email=email, display_name=display_name or email.split("@")[0],
-        organisation=organisation, role=role, password_hash=await passwords.hash(secret),
-        must_change_password=True, totp_required=role == "admin", created_at=utcnow(),
+        organisation=organisation, role=Role(role), password_hash=await passwords.hash(secret),
+        must_change_password=True, totp_required=role == Role.ADMIN, created_at=utcnow(),
     )
     db.add(user)
     await db.flush()
-    await audit.record(db, "user.created", actor=actor, organisation=actor_organisation,
-                       object_type="staff_user", object_id=user.id or "",
-                       detail=f"role={role}", ip=ip)
+    await audit.record(db, "user.created", actor, object_type="staff_user",
+                       object_id=user.id or "", detail=f"role={role}")
     return user, secret
 
 
@@ -101,7 +96,7 @@ async def check_password(
     user = await find_user(db, email) if len(email) <= 254 else None
     ok = await passwords.verify(user.password_hash if user else None, password[:1000])
     if user is None:
-        await audit.record(db, "login.failed", actor="anonymous", detail="unknown account", ip=ip)
+        await audit.record(db, "login.failed", Actor("anonymous", ip=ip), detail="unknown account")
         return PasswordCheck(LoginResult.REFUSED, None)
     reason = None
     if not user.active:
@@ -111,9 +106,8 @@ async def check_password(
     elif not ok:
         reason = await _count_failure(db, audit, user, now, ip)
     if reason:
-        await audit.record(db, "login.failed", actor=actor_of(user),
-                           organisation=user.organisation, object_type="staff_user",
-                           object_id=user.id or "", detail=reason, ip=ip)
+        await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
+                           object_id=user.id or "", detail=reason)
         return PasswordCheck(LoginResult.REFUSED, user)
     user.failed_logins = 0
     if passwords.needs_rehash(user.password_hash):
@@ -131,21 +125,21 @@ async def _count_failure(
         user.locked_until = now + LOCK_FOR
         user.failed_logins = 0
         reason = "wrong password; account locked"
-        await audit.record(db, "account.locked", actor="system",
-                           organisation=user.organisation, object_type="staff_user",
-                           object_id=user.id or "", detail=f"minutes={LOCK_FOR.seconds // 60}",
-                           ip=ip)
+        await audit.record(db, "account.locked",
+                           Actor("system", organisation=user.organisation, ip=ip),
+                           object_type="staff_user", object_id=user.id or "",
+                           detail=f"minutes={LOCK_FOR.seconds // 60}")
     db.add(user)
     return reason
 
 
-def stage_after_password(user: StaffUser) -> str:
+def stage_after_password(user: StaffUser) -> Stage:
     """`password`: enter a TOTP code; `enrol`: set one up first (admins must); else `full`."""
     if user.totp_secret_enc:
-        return "password"
-    if user.role == "admin" or user.totp_required:
-        return "enrol"
-    return "full"
+        return Stage.PASSWORD
+    if user.role == Role.ADMIN or user.totp_required:
+        return Stage.ENROL
+    return Stage.FULL
 
 
 async def check_totp(
@@ -155,25 +149,22 @@ async def check_totp(
     """Check a second-factor code (the stored secret, or `secret` while enrolling).
     A locked account passes no code, wherever the code is asked for."""
     if is_locked(user):
-        await audit.record(db, "login.failed", actor=actor_of(user),
-                           organisation=user.organisation, object_type="staff_user",
-                           object_id=user.id or "", detail="second factor: locked", ip=ip)
+        await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
+                           object_id=user.id or "", detail="second factor: locked")
         return False
     key = secret or (cipher.decrypt(user.totp_secret_enc) if user.totp_secret_enc else None)
     step = totp_step(key, code, user.totp_last_step) if key else None
     if step is None:
         reason = await _count_failure(db, audit, user, utcnow(), ip)
-        await audit.record(db, "login.failed", actor=actor_of(user),
-                           organisation=user.organisation, object_type="staff_user",
-                           object_id=user.id or "", detail=f"second factor: {reason}", ip=ip)
+        await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
+                           object_id=user.id or "", detail=f"second factor: {reason}")
         return False
     user.totp_last_step = step
     user.failed_logins = 0
     if secret:
         user.totp_secret_enc = cipher.encrypt(secret)
-        await audit.record(db, "mfa.enrolled", actor=actor_of(user),
-                           organisation=user.organisation, object_type="staff_user",
-                           object_id=user.id or "", ip=ip)
+        await audit.record(db, "mfa.enrolled", staff_actor(user, ip), object_type="staff_user",
+                           object_id=user.id or "")
     db.add(user)
     return True
 
@@ -181,55 +172,51 @@ async def check_totp(
 async def change_password(
     db: AsyncSession, passwords: Passwords, audit: AuditLog, user: StaffUser,
     current: str, new: str, repeat: str, ip: str,
-) -> str | None:
-    """Returns a message key on failure, None once changed."""
+) -> None:
+    """Change the password, or raise DomainError naming what was wrong."""
     if not await passwords.verify(user.password_hash, current[:1000]):
         # Guessing through a stolen session counts toward the lockout like a failed sign-in.
         reason = await _count_failure(db, audit, user, utcnow(), ip)
-        await audit.record(db, "password.change_failed", actor=actor_of(user),
-                           organisation=user.organisation, object_type="staff_user",
-                           object_id=user.id or "", detail=reason, ip=ip)
-        return "current_wrong"
+        await audit.record(db, "password.change_failed", staff_actor(user, ip),
+                           object_type="staff_user", object_id=user.id or "", detail=reason)
+        raise DomainError("current_wrong", "current")
     if new != repeat:
-        return "mismatch"
+        raise DomainError("mismatch", "repeat")
     problem = password_problem(new, user.email)
     if problem:
-        return problem
+        raise DomainError(problem, "new")
     if new == current:
-        return "same"
+        raise DomainError("same", "new")
     user.password_hash = await passwords.hash(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
     db.add(user)
-    await audit.record(db, "password.changed", actor=actor_of(user),
-                       organisation=user.organisation, object_type="staff_user",
-                       object_id=user.id or "", ip=ip)
-    return None
+    await audit.record(db, "password.changed", staff_actor(user, ip), object_type="staff_user",
+                       object_id=user.id or "")
 
 
 async def update_user(
     db: AsyncSession, audit: AuditLog, target: StaffUser, *, role: str, active: bool,
-    totp_required: bool, actor: StaffUser, ip: str,
-) -> tuple[str | None, bool]:
-    """Change role, active flag or the TOTP requirement. Returns (error key, privileges
-    changed) — the caller ends the user's sessions when privileges changed."""
+    totp_required: bool, actor: Actor,
+) -> bool:
+    """Change role, active flag or the TOTP requirement. Returns whether privileges changed
+    (the caller ends the user's sessions then)."""
     if role not in ROLES:
-        return "role_invalid", False
-    if target.id == actor.id and (role != target.role or not active):
-        return "not_yourself", False
+        raise DomainError("role_invalid", "role")
+    if target.id == actor.staff_id and (role != target.role or not active):
+        raise DomainError("not_yourself")
     changes = []
     if role != target.role:
         changes.append(f"role {target.role}->{role}")
     if active != target.active:
         changes.append(f"active {target.active}->{active}")
-    if totp_required != target.totp_required and role != "admin":
+    if totp_required != target.totp_required and role != Role.ADMIN:
         changes.append(f"totp_required {target.totp_required}->{totp_required}")
     if not changes:
-        return None, False
-    target.role, target.active = role, active
-    target.totp_required = totp_required or role == "admin"
+        return False
+    target.role, target.active = Role(role), active
+    target.totp_required = totp_required or role == Role.ADMIN
     db.add(target)
-    await audit.record(db, "user.updated", actor=actor_of(actor),
-                       organisation=actor.organisation, object_type="staff_user",
-                       object_id=target.id or "", detail="; ".join(changes), ip=ip)
-    return None, True
+    await audit.record(db, "user.updated", actor, object_type="staff_user",
+                       object_id=target.id or "", detail="; ".join(changes))
+    return True

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from admin.models import StaffSession
+from admin.models import StaffSession, Stage
 from core.crypto import hash_token, new_token
 from core.db import utcnow
 
@@ -27,7 +27,7 @@ ABSOLUTE = timedelta(hours=12)
 @dataclass(frozen=True)
 class SessionData:
     user_id: int
-    stage: str  # "password" (second factor pending), "enrol" (must set up TOTP), "full"
+    stage: Stage
     created_at: datetime
 
 
@@ -35,11 +35,12 @@ def _expired(data: SessionData, last_seen: datetime, now: datetime) -> bool:
     return now - last_seen > IDLE or now - data.created_at > ABSOLUTE
 
 
+@runtime_checkable
 class SessionStore(Protocol):
     """`db` is the caller's transaction (the database store writes in it; Redis ignores it)."""
 
     async def create(
-        self, db: AsyncSession, user_id: int, stage: str, created_at: datetime | None = None
+        self, db: AsyncSession, user_id: int, stage: Stage, created_at: datetime | None = None
     ) -> str: ...
     async def get(self, db: AsyncSession, token: str) -> SessionData | None: ...
     async def delete(self, db: AsyncSession, token: str) -> None: ...
@@ -49,7 +50,7 @@ class SessionStore(Protocol):
 
 class DatabaseSessions:
     async def create(
-        self, db: AsyncSession, user_id: int, stage: str, created_at: datetime | None = None
+        self, db: AsyncSession, user_id: int, stage: Stage, created_at: datetime | None = None
     ) -> str:
         token, now = new_token(), utcnow()
         db.add(StaffSession(id_hash=hash_token(token), user_id=user_id, stage=stage,
@@ -64,7 +65,7 @@ class DatabaseSessions:
         row = await db.get(StaffSession, hash_token(token))
         if row is None:
             return None
-        data = SessionData(user_id=row.user_id, stage=row.stage, created_at=row.created_at)
+        data = SessionData(user_id=row.user_id, stage=Stage(row.stage), created_at=row.created_at)
         if _expired(data, row.last_seen_at, now):
             await db.delete(row)
             return None
@@ -97,7 +98,7 @@ class RedisSessions:
         return f"ouen:session:{hash_token(token)}"
 
     async def create(
-        self, db: AsyncSession, user_id: int, stage: str, created_at: datetime | None = None
+        self, db: AsyncSession, user_id: int, stage: Stage, created_at: datetime | None = None
     ) -> str:
         token, now = new_token(), utcnow()
         started = (created_at or now).isoformat()
@@ -116,7 +117,7 @@ class RedisSessions:
         if raw is None:
             return None
         fields = json.loads(raw)
-        data = SessionData(user_id=int(fields["user_id"]), stage=str(fields["stage"]),
+        data = SessionData(user_id=int(fields["user_id"]), stage=Stage(fields["stage"]),
                            created_at=datetime.fromisoformat(fields["created_at"]))
         if _expired(data, utcnow(), utcnow()):
             await self.delete(db, token)

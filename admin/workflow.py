@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-OPEN = ("new", "in_contact", "seeking", "matched", "active")
-CLOSED = ("completed", "declined", "withdrawn", "spam")
-FORWARD = {
-    "new": ("in_contact",),
-    "in_contact": ("seeking", "matched"),
-    "seeking": ("matched",),
-    "matched": ("active",),
-    "active": ("completed",),
+from intake.models import ProposalStatus as S
+
+OPEN = (S.NEW, S.IN_CONTACT, S.SEEKING, S.MATCHED, S.ACTIVE)
+CLOSED = (S.COMPLETED, S.DECLINED, S.WITHDRAWN, S.SPAM)
+FORWARD: dict[S, tuple[S, ...]] = {
+    S.NEW: (S.IN_CONTACT,),
+    S.IN_CONTACT: (S.SEEKING, S.MATCHED),
+    S.SEEKING: (S.MATCHED,),
+    S.MATCHED: (S.ACTIVE,),
+    S.ACTIVE: (S.COMPLETED,),
 }
-NEEDS_REASON = ("declined", "spam")
+NEEDS_REASON = (S.DECLINED, S.SPAM)
+# A closed case that tells of nothing: its stories come down (the consent belonged to a
+# proposal that no longer stands).
+RETRACTED = (S.WITHDRAWN, S.SPAM)
 
 
-def allowed_next(status: str) -> tuple[str, ...]:
+def allowed_next(status: str) -> tuple[S, ...]:
     """Where a proposal may go from `status`; closed cases go nowhere (reopen is separate)."""
     if status not in OPEN:
         return ()
-    return (*FORWARD.get(status, ()), "declined", "withdrawn", "spam")
+    return (*FORWARD.get(S(status), ()), S.DECLINED, S.WITHDRAWN, S.SPAM)
 
 
 def check_transition(current: str, target: str, reason: str) -> str | None:

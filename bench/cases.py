@@ -24,15 +24,15 @@ from cryptography.fernet import Fernet
 from litestar import Litestar
 from sqlalchemy import text
 
-from admin.demo import create_proposals
-from admin.search import index_proposal
 from admin.services import create_user
 from app import create_app
 from bench.intake import pg_database
 from core.db import create_engine, utcnow
 from core.migrate import upgrade
 from core.settings import Settings
-from intake.models import Proposal
+from intake.demo import create_proposals
+from intake.models import Proposal, ProposalStatus
+from intake.search import index_proposal
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
@@ -72,7 +72,7 @@ async def add_rare(app: Litestar) -> None:
     async with app.state.sessions() as db, db.begin():
         for n in range(3):
             proposal = Proposal(
-                ref=f"BENCH-RARE-{n}", status="new", category="community", ward="nada",
+                ref=f"BENCH-RARE-{n}", status=ProposalStatus.NEW, category="community", ward="nada",
                 catchphrase="夏の地域活動", body=f"{RARE}の草取りを手伝います（{n}）。",
                 nickname_enc=cipher.encrypt("x"), email_enc=cipher.encrypt("x@example.jp"),
                 email_bidx=cipher.blind_index(f"rare{n}@example.jp"),

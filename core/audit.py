@@ -10,41 +10,23 @@ import hmac
 import ipaddress
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Index, Table, insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.crypto import derive_key, same_secret
 from core.db import utcnow
+from core.models import AuditEvent
 
 GENESIS = "0" * 64
 _LOCK_ID = 0x6F75656E  # "ouen": serialises appends on PostgreSQL
-
-
-class AuditEvent(SQLModel, table=True):
-    """One accountable action. `detail` is never personal data or free text from people."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
-
-    id: int = Field(primary_key=True)
-    at: datetime = Field(index=True)
-    actor: str = Field(max_length=64)
-    organisation: str = Field(default="", max_length=100)
-    action: str = Field(max_length=64, index=True)
-    object_type: str = Field(default="", max_length=32)
-    object_id: str = Field(default="", max_length=64)
-    detail: str = Field(default="", max_length=500)
-    ip: str = Field(default="", max_length=64)
-    prev_mac: str = Field(max_length=64)
-    mac: str = Field(max_length=64)
 
 
 _TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -81,16 +63,45 @@ def compute_mac(key: bytes, event: AuditEvent) -> str:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who acted, as every audit entry names them: a staff member (`staff:12`, with their
+    organisation and role), the system, the command line, or someone from the public
+    (`applicant`, `collaborator:CO-…`, `anonymous`); with the client address (truncated to
+    its network when written). Staff actors are made by admin (admin/auth.py)."""
+
+    kind: str
+    id: int | str | None = None
+    organisation: str = ""
+    role: str = ""
+    ip: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
+
+    @property
+    def staff_id(self) -> int | None:
+        """The staff member's id when a staff member acts (records say who entered them)."""
+        return self.id if self.kind == "staff" and isinstance(self.id, int) else None
+
+    def at(self, ip: str) -> Actor:
+        """The same actor seen from client address `ip`."""
+        return replace(self, ip=ip)
+
+
+SYSTEM = Actor("system")
+CLI = Actor("cli")
+
+
+@dataclass(frozen=True)
 class Entry:
     """An event to append, before the chain gives it its id and MACs."""
 
     action: str
-    actor: str
-    organisation: str = ""
+    actor: Actor
     object_type: str = ""
     object_id: str | int = ""
     detail: str = ""
-    ip: str = ""
     at: datetime | None = None
 
 
@@ -104,17 +115,15 @@ class AuditLog:
         self,
         session: AsyncSession,
         action: str,
+        actor: Actor,
         *,
-        actor: str,
-        organisation: str = "",
         object_type: str = "",
         object_id: str | int = "",
         detail: str = "",
-        ip: str = "",
         now: datetime | None = None,
     ) -> AuditEvent:
         """Append one event; the chain head is locked until the caller commits."""
-        entry = Entry(action, actor, organisation, object_type, object_id, detail, ip, now)
+        entry = Entry(action, actor, object_type, object_id, detail, now)
         rows = await self.append(await session.connection(), [entry])
         return AuditEvent(**rows[0])
 
@@ -130,13 +139,13 @@ class AuditLog:
             row: dict[str, Any] = {
                 "id": previous_id + 1,
                 "at": entry.at or utcnow(),
-                "actor": entry.actor,
-                "organisation": entry.organisation,
+                "actor": entry.actor.name,
+                "organisation": entry.actor.organisation,
                 "action": entry.action,
                 "object_type": entry.object_type,
                 "object_id": str(entry.object_id),
                 "detail": entry.detail[:500],
-                "ip": truncate_ip(entry.ip) if entry.ip else "",
+                "ip": truncate_ip(entry.actor.ip) if entry.actor.ip else "",
                 "prev_mac": previous_mac,
             }
             row["mac"] = _mac(self._key, row)

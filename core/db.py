@@ -1,17 +1,60 @@
-"""Async engine, SQLite pragmas and one transaction per request."""
+"""Async engine, SQLite pragmas, and the column types shared by every package's tables."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
-from litestar.datastructures import State
-from sqlalchemy import event
+from sqlalchemy import String, Text, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E], Generic[E]):
+    """A status column: plain text in the database (VARCHAR on both dialects, so adding a
+    value needs no type migration), the enum in Python. Unknown text reads as an error."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+class JSONList(TypeDecorator[list[str]]):
+    """A list of strings as JSON text: the same column on SQLite and PostgreSQL, readable
+    with LIKE (non-ASCII kept as is, so `"配送"` in the text is the tag itself)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(list(value), ensure_ascii=False)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[str] | None:
+        return None if value is None else [str(item) for item in json.loads(value)]
+
+
+def enum_field(enum: type[E], length: int, **kwargs: Any) -> Any:
+    """A SQLModel field holding `enum`, stored as EnumText(length)."""
+    return Field(sa_type=EnumText(enum, length), **kwargs)
 
 
 def utcnow() -> datetime:
@@ -47,8 +90,6 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         options.setdefault("pool_timeout", 30)
         options.setdefault("pool_reset_on_return", None)
         if url.startswith("sqlite+aiosqlite:///") and "/" in url[len("sqlite+aiosqlite:///"):]:
-            from pathlib import Path
-
             Path(url[len("sqlite+aiosqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.setdefault("pool_size", 10)
@@ -62,11 +103,3 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
-    """One transaction for the whole request: committed when the handler returns normally
-    (whatever its status, 303 included), rolled back when it raises."""
-    sessions: async_sessionmaker[AsyncSession] = state.sessions
-    async with sessions() as session, session.begin():
-        yield session

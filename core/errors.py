@@ -1,62 +1,19 @@
-"""Friendly error pages in the visitor's language; every unhandled exception is logged."""
+"""The one error a service raises when a step cannot be taken.
+
+`code` names a message (each package's `messages.MESSAGES`); `field` names the form field it
+is about, when there is one. Controllers turn it into the page's message in the user's
+language (core.i18n.Messages); services never hold prose."""
 
 from __future__ import annotations
 
-import logging
 
-from litestar import Response
-from litestar.exceptions import HTTPException
-from litestar.response import Template
+class DomainError(ValueError):
+    """A refused step: a message key and, optionally, the field it belongs to."""
 
-from core.i18n import N_
-from core.web import AnyRequest, render
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
 
-logger = logging.getLogger("ouen.errors")
-
-TITLES = {
-    400: N_("The request could not be understood"),
-    403: N_("This action was refused"),
-    404: N_("Page not found"),
-    405: N_("This page cannot be used that way"),
-    413: N_("What you sent is too large"),
-    415: N_("This kind of submission is not accepted"),
-    429: N_("Too many requests"),
-    500: N_("Something went wrong on our side"),
-    503: N_("The service is temporarily unavailable"),
-}
-EXPLANATIONS = {
-    400: N_("Please go back and try again."),
-    403: N_("Your session may have expired, or the page was open for a long time. Please "
-            "reload the form and try again. Nothing was saved."),
-    404: N_("The address may be mistyped, or the page may have been removed."),
-    405: N_("Please start again from the home page."),
-    413: N_("Please shorten your text (up to 8,000 characters) and send it again. "
-            "Nothing was saved."),
-    415: N_("Please use the form on this site to send your entries. Nothing was saved."),
-    429: N_("Please wait a while and try again."),
-    500: N_("The error has been recorded. Please try again later. Nothing you entered "
-            "appears in our logs."),
-    503: N_("Please try again in a few minutes."),
-}
-
-
-def _page(request: AnyRequest, status: int) -> Template:
-    key = status if status in TITLES else (500 if status >= 500 else 400)
-    return render(
-        request, "errors/error.html", status=status,
-        title=TITLES[key], explanation=EXPLANATIONS[key],
-    )
-
-
-def http_error(request: AnyRequest, exc: HTTPException) -> Response[object] | Template:
-    if exc.status_code >= 500:
-        logger.error("server error %s", exc.status_code, exc_info=exc)
-    return _page(request, exc.status_code)
-
-
-def unhandled_error(request: AnyRequest, exc: Exception) -> Template:
-    logger.error(
-        "unhandled exception", exc_info=exc,
-        extra={"fields": {"route": request.scope.get("path_template") or "(unmatched)"}},
-    )
-    return _page(request, 500)
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!r}, field={self.field!r})"

@@ -7,6 +7,7 @@ from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.context import engine_of
 from core.web import AnyRequest
 
 
@@ -20,7 +21,7 @@ def healthz() -> str:
 async def readyz(request: AnyRequest) -> str:
     """The database answers."""
     try:
-        async with request.app.state.engine.connect() as conn:
+        async with engine_of(request.app.state).connect() as conn:
             await conn.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError) as exc:
         raise ServiceUnavailableException("database unavailable") from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -22,7 +22,10 @@ SOURCE_LANGUAGE = "en"
 
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The catalogue for `lang`, compiled in memory from its .po file at first use."""
+    """The catalogue for `lang`, compiled in memory from its .po file at first use.
+
+    The .po file is the source of truth (`make messages` updates it from the code); nothing
+    is compiled to disk, so a fresh clone runs as it is. Fuzzy entries are left out."""
     if lang == SOURCE_LANGUAGE:
         return _gettext.NullTranslations()
     po_path = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
@@ -61,7 +64,8 @@ def choose_language(query: str | None, cookie: str | None, accept: str | None) -
 
 
 def N_(message: str) -> str:  # the gettext convention: mark now, translate where shown
-    """Marks a message for extraction; it is translated where it is shown."""
+    """Marks a message for extraction (babel.cfg, `make messages`); it is translated where it
+    is shown, by passing the marked value to `_()`."""
     return message
 
 
@@ -74,3 +78,22 @@ def make_gettext(lang: str) -> Callable[..., str]:
         return text % values if values else text
 
     return gettext
+
+
+
+class Messages:
+    """Message keys (the codes of core.errors.DomainError) to their marked English texts,
+    looked up in several packages' tables in order: a page shows the errors of the services
+    it calls, whichever package raised them."""
+
+    def __init__(self, *tables: Mapping[str, str]) -> None:
+        self._tables = tables
+
+    def __contains__(self, code: object) -> bool:
+        return any(code in table for table in self._tables)
+
+    def __getitem__(self, code: str) -> str:
+        for table in self._tables:
+            if code in table:
+                return table[code]
+        raise KeyError(code)

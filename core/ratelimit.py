@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
+@runtime_checkable
 class RateLimiter(Protocol):
     async def hit(self, key: str, limit: int, window: int) -> bool:
         """Count one event for `key`; False once more than `limit` fall in the window."""

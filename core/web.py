@@ -11,6 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from core import i18n
+from core.crypto import FieldCipher
 from core.settings import Settings
 
 AnyRequest = Request[Any, Any, Any]
@@ -102,27 +103,27 @@ MAX_ID = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
 SEARCH_FIELD, SEALED_FIELD = "q", "qe"
 
 
-def sealed_search(request: AnyRequest) -> str:
+def sealed_search(request: AnyRequest, cipher: FieldCipher) -> str:
     """The staff search term of a list URL. Free text may hold a name, so it never travels
     in the clear: the filter form is POSTed and redirected to `?qe=<ciphertext>`."""
     token = request.query_params.get(SEALED_FIELD, "")
     if not token or len(token) > 1000:
         return ""
     try:
-        text: str = request.app.state.cipher.decrypt(token)
+        text = cipher.decrypt(token)
     except ValueError:
         return ""
     return text.strip()[:100]
 
 
-async def search_redirect(request: AnyRequest, path: str) -> Redirect:
+async def search_redirect(request: AnyRequest, cipher: FieldCipher, path: str) -> Redirect:
     """POSTed filters → the list URL, with the search term sealed (see sealed_search)."""
     form = await form_fields(request)
     params = {k: v for k, v in form.items()
               if v and k not in ("_csrf_token", SEARCH_FIELD, SEALED_FIELD, "after")}
     term = form.get(SEARCH_FIELD, "").strip()[:100]
     if term:
-        params[SEALED_FIELD] = request.app.state.cipher.encrypt(term)
+        params[SEALED_FIELD] = cipher.encrypt(term)
     return Redirect(path=f"{path}?{urlencode(params)}" if params else path, status_code=303)
 
 

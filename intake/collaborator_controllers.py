@@ -7,43 +7,24 @@ import logging
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import i18n
+from core.context import DB, Audit, Cipher, Config
 from core.logs import log
-from core.web import (
-    AnyRequest,
-    form_fields,
-    form_lists,
-    language_of,
-    parse_id,
-    render,
-    settings_of,
-)
+from core.web import AnyRequest, form_fields, form_lists, language_of, parse_id, render
 from intake import messages
-from intake.collaborator_services import register_collaborator
 from intake.collaborator_validation import (
     LIST_FIELDS,
     CollaboratorValidation,
     validate_collaborator,
 )
-from intake.submission import (
-    HONEYPOT,
-    STARTED,
-    address_within_limit,
-    captcha_refusal,
-    email_within_limit,
-    looks_automated,
-    open_too_long,
-    started_stamp,
-)
-from intake.validation import CATEGORIES, WARDS
-from matching.models import AVAILABILITIES, OFFER_SUGGESTIONS, ORG_TYPES
+from intake.collaborators import register_collaborator
+from intake.submission import HONEYPOT, STARTED, Checks, Gate, provide_gate
+from intake.vocabulary import AVAILABILITIES, CATEGORIES, OFFER_SUGGESTIONS, ORG_TYPES, WARDS
 
 logger = logging.getLogger("ouen.intake")
-DB = NamedDependency[AsyncSession]
 SENT = "/collaborate/sent"
 
 
@@ -68,7 +49,7 @@ def error_messages(request: AnyRequest, errors: dict[str, str]) -> dict[str, str
 
 
 def _form_page(
-    request: AnyRequest, result: CollaboratorValidation | None, status: int,
+    request: AnyRequest, gate: Gate, result: CollaboratorValidation | None, status: int,
     notice: str | None = None, started: str | None = None, call: int | None = None,
 ) -> Template:
     values = result.values if result else {"capacity": "1", "call": str(call or "")}
@@ -76,7 +57,7 @@ def _form_page(
         request, "intake/collaborate/form.html", status=status, values=values,
         lists=result.lists if result else {}, notice=notice,
         errors=error_messages(request, result.errors) if result else {},
-        started=started or started_stamp(request), honeypot=HONEYPOT, started_field=STARTED,
+        started=started or gate.started_stamp(), honeypot=HONEYPOT, started_field=STARTED,
         **collaborator_choices(),
     )
 
@@ -99,47 +80,47 @@ async def _validated(request: AnyRequest) -> tuple[dict[str, str], CollaboratorV
 
 class CollaborateController(Controller):
     path = "/collaborate"
+    dependencies = {"gate": Provide(provide_gate, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/", name="intake.collaborate.form")
-    async def show_form(self, request: AnyRequest) -> Template:
+    async def show_form(self, request: AnyRequest, gate: Checks) -> Template:
         # ?call=N: a public call for help (協力者募集) this registration answers.
-        return _form_page(request, None, 200, call=parse_id(request.query_params.get("call")))
+        call = parse_id(request.query_params.get("call"))
+        return _form_page(request, gate, None, 200, call=call)
 
     @post("/", name="intake.collaborate.confirm")
-    async def confirm(self, request: AnyRequest) -> Template:
+    async def confirm(self, request: AnyRequest, gate: Checks) -> Template:
         form, result = await _validated(request)
         started = form.get(STARTED, "")
         if result.errors or form.get("edit"):
             status = 422 if result.errors and not form.get("edit") else 200
-            return _form_page(request, result, status, started=started or None)
+            return _form_page(request, gate, result, status, started=started or None)
         return _confirm_page(request, result, started)
 
     @post("/submit", name="intake.collaborate.submit")
-    async def submit(self, request: AnyRequest, db_session: DB) -> Template | Redirect:
+    async def submit(self, request: AnyRequest, db_session: DB, gate: Checks, cipher: Cipher,
+                     audit: Audit, settings: Config) -> Template | Redirect:
         form, result = await _validated(request)
-        if looks_automated(request, form):
+        if gate.looks_automated(form):
             return Redirect(path=SENT, status_code=303)
         if result.errors or result.data is None:
-            return _form_page(request, result, 422)
-        notice = open_too_long(request, form)
+            return _form_page(request, gate, result, 422)
+        notice = gate.open_too_long(form)
         if notice:
-            return _form_page(request, result, 422, notice=notice)
-        ip = await address_within_limit(request, "collaborate")
-        if ip is None:
+            return _form_page(request, gate, result, 422, notice=notice)
+        if not await gate.address_within_limit("collaborate"):
             return render(request, "intake/collaborate/limited.html", status=429)
-        refusal = await captcha_refusal(request, form, ip)
+        refusal = await gate.captcha_refusal(form)
         if refusal:
             status, notice = refusal
             return _confirm_page(request, result, form.get(STARTED, ""), status, notice)
-        email_bidx = await email_within_limit(request, "collaborate", result.data.email)
+        email_bidx = await gate.email_within_limit("collaborate", result.data.email)
         if email_bidx is None:
             return render(request, "intake/collaborate/limited.html", status=429)
-        settings = settings_of(request)
         registered = await register_collaborator(
-            db_session, request.app.state.cipher, request.app.state.audit, result.data,
-            locale=language_of(request), base_url=settings.base_url,
-            sender_domain=settings.sender_domain,
-            email_bidx=email_bidx, ip=ip,
+            db_session, cipher, audit, result.data, locale=language_of(request),
+            base_url=settings.base_url, sender_domain=settings.sender_domain,
+            email_bidx=email_bidx, ip=gate.ip,
         )
         log(logger, logging.INFO, "collaborator submitted",
             collaborator_id=registered.collaborator_id)

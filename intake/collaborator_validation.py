@@ -8,23 +8,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.web import parse_id
-from intake.validation import (
-    CATEGORIES,
-    WARDS,
-    has_bad_characters,
-    normalise_phone,
-    normalise_text,
-    valid_email,
-)
-from matching.models import (
+from intake.validation import has_bad_characters, normalise_phone, normalise_text, valid_email
+from intake.vocabulary import (
     AVAILABILITIES,
     CAPACITY_MAX,
     CAPACITY_MIN,
+    CATEGORIES,
+    CITYWIDE,
     INTRO_MAX,
     OFFER_MAX_LENGTH,
     OFFER_SUGGESTIONS,
     OFFERS_MAX,
     ORG_TYPES,
+    WARDS,
 )
 
 TEXT_FIELDS = (
@@ -43,7 +39,6 @@ TEXT_FIELDS = (
 LIST_FIELDS = ("categories", "wards", "offers")
 FORM_ORDER = ("display_name", "org_name", "org_type", "email", "phone", "categories", "wards",
               "offers", "offers_other", "availability", "capacity", "intro", "consent")
-CITYWIDE = "citywide"
 # Free tags are separated by commas, 、 or semicolons (full-width ones become ASCII by NFKC).
 _TAG_SEPARATORS = re.compile(r"[,、;\n]")
 

@@ -6,37 +6,33 @@ import logging
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import i18n
+from core.context import DB, Audit, Cipher, ClientIp, Config, state_item
 from core.logs import log
-from core.web import AnyRequest, client_ip, form_fields, language_of, render, settings_of
+from core.web import AnyRequest, form_fields, language_of, render
 from intake import messages
 from intake.services import new_reference
-from intake.submission import (
-    HONEYPOT,
-    STARTED,
-    address_within_limit,
-    captcha_refusal,
-    email_within_limit,
-    looks_automated,
-    open_too_long,
-    started_stamp,
-)
-from intake.validation import CATEGORIES, WARDS, Validation, validate_proposal
+from intake.submission import HONEYPOT, STARTED, Checks, Gate, provide_gate
+from intake.validation import Validation, validate_proposal
 from intake.verification import TokenCheck, TokenState, token_state, verify_email
+from intake.vocabulary import CATEGORIES, WARDS
 from intake.writer import SubmissionWriter, prepare_submission
 
 logger = logging.getLogger("ouen.intake")
-DB = NamedDependency[AsyncSession]
+Writer = NamedDependency[SubmissionWriter]
+
+
+def provide_writer(request: AnyRequest) -> SubmissionWriter:
+    return state_item(request.app.state, "submissions", SubmissionWriter)
 
 
 def _form_page(
-    request: AnyRequest, result: Validation | None, status: int, notice: str | None = None,
-    started: str | None = None,
+    request: AnyRequest, gate: Gate, result: Validation | None, status: int,
+    notice: str | None = None, started: str | None = None,
 ) -> Template:
     _ = i18n.make_gettext(language_of(request))
     errors = result.errors if result else {}
@@ -51,7 +47,7 @@ def _form_page(
         values=result.values if result else {},
         errors=messages_by_field,
         notice=notice,
-        started=started or started_stamp(request),
+        started=started or gate.started_stamp(),
         **_choices(),
     )
 
@@ -78,51 +74,53 @@ def _confirm_page(
 
 class ApplyController(Controller):
     path = "/apply"
+    dependencies = {  # noqa: RUF012
+        "gate": Provide(provide_gate, sync_to_thread=False),
+        "writer": Provide(provide_writer, sync_to_thread=False),
+    }
 
     @get("/", name="intake.apply.form")
-    async def show_form(self, request: AnyRequest) -> Template:
-        return _form_page(request, None, 200)
+    async def show_form(self, request: AnyRequest, gate: Checks) -> Template:
+        return _form_page(request, gate, None, 200)
 
     @post("/", name="intake.apply.confirm")
-    async def confirm(self, request: AnyRequest) -> Template:
+    async def confirm(self, request: AnyRequest, gate: Checks) -> Template:
         form = await form_fields(request)
         result = validate_proposal(form)
         started = form.get(STARTED, "")
         if result.errors or form.get("edit"):
             status = 422 if result.errors and not form.get("edit") else 200
-            return _form_page(request, result, status, started=started or None)
+            return _form_page(request, gate, result, status, started=started or None)
         return _confirm_page(request, result, started)
 
     @post("/submit", name="intake.apply.submit")
-    async def submit(self, request: AnyRequest) -> Template | Redirect:
+    async def submit(self, request: AnyRequest, gate: Checks, writer: Writer, cipher: Cipher,
+                     settings: Config) -> Template | Redirect:
         form = await form_fields(request)
-        if looks_automated(request, form):
+        if gate.looks_automated(form):
             return Redirect(path="/apply/sent", status_code=303)
         result = validate_proposal(form)
         if result.errors or result.data is None:
-            return _form_page(request, result, 422)
-        notice = open_too_long(request, form)
+            return _form_page(request, gate, result, 422)
+        notice = gate.open_too_long(form)
         if notice:
-            return _form_page(request, result, 422, notice=notice)
-        ip = await address_within_limit(request, "submit")
-        if ip is None:
+            return _form_page(request, gate, result, 422, notice=notice)
+        if not await gate.address_within_limit("submit"):
             return render(request, "intake/apply/limited.html", status=429)
-        refusal = await captcha_refusal(request, form, ip)
+        refusal = await gate.captcha_refusal(form)
         if refusal:
             status, notice = refusal
             return _confirm_page(request, result, form.get(STARTED, ""), status, notice)
-        email_bidx = await email_within_limit(request, "submit", result.data.email)
+        email_bidx = await gate.email_within_limit("submit", result.data.email)
         if email_bidx is None:
             return render(request, "intake/apply/limited.html", status=429)
-        settings = settings_of(request)
         # No request transaction here: the rows are prepared now and written by the group
         # commit writer (intake/writer.py), which answers once they have committed.
         prepared = prepare_submission(
-            request.app.state.cipher, result.data, ref=new_reference(),
-            locale=language_of(request), base_url=settings.base_url,
-            sender_domain=settings.sender_domain, email_bidx=email_bidx, ip=ip,
+            cipher, result.data, ref=new_reference(), locale=language_of(request),
+            base_url=settings.base_url, sender_domain=settings.sender_domain,
+            email_bidx=email_bidx, ip=gate.ip,
         )
-        writer: SubmissionWriter = request.app.state.submissions
         submitted = await writer.submit(prepared)
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)
         return Redirect(path="/apply/sent", status_code=303)
@@ -157,9 +155,9 @@ class VerifyController(Controller):
         return _token_page(request, check)
 
     @post("/{token:str}", name="intake.verify.submit")
-    async def verify(self, request: AnyRequest, token: FromPath[str], db_session: DB) -> Template:
-        ip = client_ip(request, settings_of(request).trusted_proxies)
-        check = await verify_email(db_session, request.app.state.audit, token, ip=ip)
+    async def verify(self, request: AnyRequest, token: FromPath[str], db_session: DB,
+                     audit: Audit, ip: ClientIp) -> Template:
+        check = await verify_email(db_session, audit, token, ip=ip)
         if check.state is TokenState.VALID:
             log(logger, logging.INFO, f"{check.kind} verified")
             return render(request, "intake/verify/done.html", ref=check.ref, kind=check.kind)

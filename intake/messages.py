@@ -20,6 +20,12 @@ LABELS = {
     "consent": N_("I have read the privacy policy"),
 }
 
+# Refused steps of intake's services (core.errors.DomainError codes), shown on staff pages.
+MESSAGES = {
+    "collaborator_action_invalid": N_("This change is not possible from the collaborator's "
+                                      "current status."),
+}
+
 ERRORS = {
     "required": N_("Please fill in %(field)s."),
     "bad_characters": N_("%(field)s contains characters that cannot be used (such as line "

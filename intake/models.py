@@ -1,14 +1,39 @@
-"""Tables of the public intake: proposals (応援したいこと) and email-verification tokens
-(for proposals and for collaborators' registrations)."""
+"""Tables of the people who come to us: proposals (応援したいこと), collaborators (協力者) and
+the email-verification tokens of both. Contact data is stored encrypted (`*_enc`, Fernet
+under OUEN_DATA_KEYS); `email_bidx` is a keyed blind index for equality lookups."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-import matching.models  # noqa: F401 - registers `collaborator`, a verification_token FK target
+from core.db import JSONList, enum_field
+from intake.vocabulary import INTRO_MAX
+
+
+class ProposalStatus(StrEnum):
+    """Where a proposal stands. The case workflow between them is admin/workflow.py's."""
+
+    UNVERIFIED = "unverified"  # the email link not yet followed (deleted after 48 h)
+    NEW = "new"
+    IN_CONTACT = "in_contact"
+    SEEKING = "seeking"
+    MATCHED = "matched"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    SPAM = "spam"
+
+
+class CollaboratorStatus(StrEnum):
+    UNVERIFIED = "unverified"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    RETIRED = "retired"
 
 
 class Proposal(SQLModel, table=True):
@@ -24,14 +49,14 @@ class Proposal(SQLModel, table=True):
         Index("ix_proposal_assignee_id_id", "assignee_id", "id"),
         # Status with category or ward, the pairs coordinators filter by most: a search
         # within them reads its window from one index range instead of letting the
-        # database intersect two large ones (admin/search.py).
+        # database intersect two large ones (intake/search.py).
         Index("ix_proposal_status_category_id", "status", "category", "id"),
         Index("ix_proposal_status_ward_id", "status", "ward", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)
-    status: str = Field(max_length=16)
+    status: ProposalStatus = enum_field(ProposalStatus, 16)
     category: str = Field(max_length=32)
     ward: str | None = Field(default=None, max_length=16)
     org_name: str | None = Field(default=None, max_length=100)
@@ -56,6 +81,46 @@ class Proposal(SQLModel, table=True):
     verified_at: datetime | None = None
     assignee_id: int | None = Field(default=None, foreign_key="staff_user.id")
     first_contact_at: datetime | None = None
+
+
+class Collaborator(SQLModel, table=True):
+    """Someone who offers help to proposals: a person, a group, a shop or a company. Field
+    names follow the matching engine's data shape; contact data (display name, email,
+    phone) is stored encrypted like applicants'."""
+
+    __tablename__ = "collaborator"
+    # (filter, id) pairs for the staff list, which pages by id (see ix_proposal_status_id).
+    __table_args__ = (
+        Index("ix_collaborator_status_id", "status", "id"),
+        Index("ix_collaborator_availability_id", "availability", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=16, unique=True, index=True)
+    status: CollaboratorStatus = enum_field(CollaboratorStatus, 16)
+    display_name_enc: str
+    org_name: str | None = Field(default=None, max_length=100)
+    org_type: str = Field(max_length=32)
+    email_enc: str
+    email_bidx: str = Field(max_length=64, index=True)
+    phone_enc: str
+    categories: list[str] = Field(default_factory=list, sa_type=JSONList)
+    wards: list[str] = Field(default_factory=list, sa_type=JSONList)
+    offers: list[str] = Field(default_factory=list, sa_type=JSONList)
+    availability: str = Field(max_length=16)
+    capacity: int = Field(default=1)
+    intro: str = Field(max_length=INTRO_MAX)
+    locale: str = Field(max_length=8)
+    consent_at: datetime
+    policy_version: str = Field(max_length=16)
+    consent_method: str = Field(default="web_form", max_length=32)
+    entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # A public call for help (協力者募集) this registration answered; no FK: calls are
+    # matching's, above this package.
+    call_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(index=True)
+    updated_at: datetime
+    verified_at: datetime | None = None
 
 
 class VerificationToken(SQLModel, table=True):

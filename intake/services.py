@@ -14,12 +14,18 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.audit import AuditLog
+from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
-from intake.models import Proposal, VerificationToken
+from intake.models import (
+    Collaborator,
+    CollaboratorStatus,
+    Proposal,
+    ProposalStatus,
+    VerificationToken,
+)
+from intake.search import index_text
 from intake.validation import ProposalInput
-from matching.models import Collaborator
 from notifications.services import withdraw_unsent
 
 POLICY_VERSION = "2026-11-01"
@@ -46,7 +52,7 @@ class Submitted:
 
 
 def proposal_row(
-    cipher: FieldCipher, data: ProposalInput, *, ref: str, status: str, locale: str,
+    cipher: FieldCipher, data: ProposalInput, *, ref: str, status: ProposalStatus, locale: str,
     source: str, now: datetime, email_bidx: str | None = None,
     verified_at: datetime | None = None, entered_by_id: int | None = None,
     consent_method: str = "web_form",
@@ -83,26 +89,23 @@ def proposal_row(
 
 
 async def enter_on_behalf(
-    session: AsyncSession, cipher: FieldCipher, audit: AuditLog, data: ProposalInput, *,
-    staff_id: int, actor: str, organisation: str, source: str, consent_method: str,
-    locale: str = "ja", ip: str = "",
+    session: AsyncSession, cipher: FieldCipher, audit: AuditLog, data: ProposalInput,
+    actor: Actor, *, source: str, consent_method: str, locale: str = "ja",
 ) -> Submitted:
     """A proposal received by phone or on paper, entered by staff: no email round trip;
     the record says who entered it and how the person's consent was obtained."""
     now = utcnow()
     ref = new_reference()
-    row = proposal_row(cipher, data, ref=ref, status="new", locale=locale, source=source,
-                       now=now, verified_at=now, entered_by_id=staff_id,
+    row = proposal_row(cipher, data, ref=ref, status=ProposalStatus.NEW, locale=locale,
+                       source=source, now=now, verified_at=now, entered_by_id=actor.staff_id,
                        consent_method=consent_method)
     result = await (await session.connection()).execute(INSERT_PROPOSAL, row)
     proposal_id: int = result.scalar_one()
-    from admin.search import index_text  # staff see it at once, so it is searchable at once
-
+    # Staff see it at once, so it is searchable at once.
     await index_text(session, proposal_id, data.catchphrase, data.body)
     await audit.record(
-        session, "proposal.entered_on_behalf", actor=actor, organisation=organisation,
-        object_type="proposal", object_id=proposal_id,
-        detail=f"source={source} consent={consent_method}", ip=ip,
+        session, "proposal.entered_on_behalf", actor, object_type="proposal",
+        object_id=proposal_id, detail=f"source={source} consent={consent_method}",
     )
     return Submitted(ref=ref, proposal_id=proposal_id)
 
@@ -118,10 +121,12 @@ async def purge_unverified(
     `dry_run`, would be) deleted."""
     cutoff = (now or utcnow()) - UNVERIFIED_RETENTION
     deleted = 0
-    for model, token_column in ((Proposal, VerificationToken.proposal_id),
-                                (Collaborator, VerificationToken.collaborator_id)):
+    for model, token_column, unverified in (
+        (Proposal, VerificationToken.proposal_id, ProposalStatus.UNVERIFIED),
+        (Collaborator, VerificationToken.collaborator_id, CollaboratorStatus.UNVERIFIED),
+    ):
         stale = select(model.id).where(
-            col(model.status) == "unverified", col(model.created_at) < cutoff
+            col(model.status) == unverified, col(model.created_at) < cutoff
         )
         ids = list((await session.exec(stale)).all())
         deleted += len(ids)
@@ -133,7 +138,7 @@ async def purge_unverified(
         await withdraw_unsent(session, model.__tablename__, [i for i in ids if i is not None])
         await session.exec(delete(model).where(col(model.id).in_(ids)))
         await audit.record(
-            session, "retention.purge_unverified", actor="system",
+            session, "retention.purge_unverified", SYSTEM,
             object_type=model.__tablename__, detail=f"deleted={len(ids)}", now=now,
         )
     return deleted
@@ -161,6 +166,5 @@ async def reindex_email_lookups(
                                .values(email_bidx=bindparam("bidx")), changes)
             updated += len(changes)
             after = rows[-1].id
-    await audit.record(session, "keys.email_index_rebuilt", actor="system",
-                       detail=f"rows={updated}")
+    await audit.record(session, "keys.email_index_rebuilt", SYSTEM, detail=f"rows={updated}")
     return updated

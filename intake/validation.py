@@ -8,32 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-CATEGORIES = (
-    "children",
-    "elderly",
-    "disabilities",
-    "students",
-    "medical",
-    "community",
-    "culture_sports",
-    "npo",
-    "restaurants",
-    "businesses",
-    "foreign_residents",
-    "other",
-)
-WARDS = (
-    "higashinada",
-    "nada",
-    "chuo",
-    "hyogo",
-    "kita",
-    "nagata",
-    "suma",
-    "tarumi",
-    "nishi",
-    "citywide",
-)
+from intake.vocabulary import CATEGORIES, WARDS
+
 FIELDS = (
     "org_name",
     "nickname",

@@ -10,12 +10,17 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from admin.search import index_proposal
-from core.audit import AuditLog
+from core.audit import Actor, AuditLog
 from core.crypto import hash_token
 from core.db import utcnow
-from intake.models import Proposal, VerificationToken
-from matching.models import Collaborator
+from intake.models import (
+    Collaborator,
+    CollaboratorStatus,
+    Proposal,
+    ProposalStatus,
+    VerificationToken,
+)
+from intake.search import index_proposal
 
 
 class TokenState(enum.Enum):
@@ -92,14 +97,14 @@ async def _verify_proposal(
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None:
         return None
-    if proposal.status == "unverified":
-        proposal.status = "new"
+    if proposal.status == ProposalStatus.UNVERIFIED:
+        proposal.status = ProposalStatus.NEW
         proposal.verified_at = now
         session.add(proposal)
         await index_proposal(session, proposal)  # staff can see it now: searchable too
         await audit.record(
-            session, "proposal.verified", actor="applicant", object_type="proposal",
-            object_id=proposal.id or "", detail="status unverified -> new", ip=ip, now=now,
+            session, "proposal.verified", Actor("applicant", ip=ip), object_type="proposal",
+            object_id=proposal.id or "", detail="status unverified -> new", now=now,
         )
     return proposal.ref
 
@@ -110,13 +115,13 @@ async def _activate_collaborator(
     collaborator = await session.get(Collaborator, collaborator_id)
     if collaborator is None:
         return None
-    if collaborator.status == "unverified":
-        collaborator.status = "active"
+    if collaborator.status == CollaboratorStatus.UNVERIFIED:
+        collaborator.status = CollaboratorStatus.ACTIVE
         collaborator.verified_at = collaborator.updated_at = now
         session.add(collaborator)
         await audit.record(
-            session, "collaborator.verified", actor="collaborator",
+            session, "collaborator.verified", Actor("collaborator", ip=ip),
             object_type="collaborator", object_id=collaborator.id or "",
-            detail="status unverified -> active", ip=ip, now=now,
+            detail="status unverified -> active", now=now,
         )
     return collaborator.ref

@@ -17,18 +17,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from core.audit import AuditLog, Entry
+from core.audit import Actor, AuditLog, Entry
 from core.crypto import FieldCipher, hash_token, new_token
 from core.db import utcnow
 from core.logs import log
-from intake.models import Proposal, VerificationToken
+from intake.models import Proposal, ProposalStatus, VerificationToken
 from intake.services import TOKEN_VALIDITY, Submitted, proposal_row
 from intake.validation import ProposalInput
 from notifications.services import INSERT_MESSAGE, message_row
@@ -72,7 +72,7 @@ async def write_submissions(
         for proposal_id, item in zip(ids, batch, strict=True)
     ])
     await audit.append(conn, [
-        Entry(**{**item.audit.__dict__, "object_id": proposal_id})
+        replace(item.audit, object_id=proposal_id)
         for proposal_id, item in zip(ids, batch, strict=True)
     ])
     return [Submitted(ref=item.proposal["ref"], proposal_id=proposal_id)
@@ -146,8 +146,8 @@ def prepare_submission(
     now = now or utcnow()
     token = new_token()
     return PreparedSubmission(
-        proposal=proposal_row(cipher, data, ref=ref, status="unverified", locale=locale,
-                              source="web", now=now, email_bidx=email_bidx),
+        proposal=proposal_row(cipher, data, ref=ref, status=ProposalStatus.UNVERIFIED,
+                              locale=locale, source="web", now=now, email_bidx=email_bidx),
         token_hash=hash_token(token),
         expires_at=now + TOKEN_VALIDITY,
         message=message_row(
@@ -157,6 +157,6 @@ def prepare_submission(
                      "valid_hours": int(TOKEN_VALIDITY.total_seconds() // 3600)},
             sender_domain=sender_domain, now=now, object_type="proposal",
         ),
-        audit=Entry("proposal.submitted", "applicant", object_type="proposal",
-                    detail=f"source=web locale={locale}", ip=ip, at=now),
+        audit=Entry("proposal.submitted", Actor("applicant", ip=ip), object_type="proposal",
+                    detail=f"source=web locale={locale}", at=now),
     )

@@ -7,34 +7,32 @@ from __future__ import annotations
 import logging
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.context import DB, Audit, Cipher, ClientIp, Config
+from core.crypto import FieldCipher
+from core.errors import DomainError
 from core.logs import log
-from core.web import (
-    MAX_ID,
-    AnyRequest,
-    client_ip,
-    form_fields,
-    language_of,
-    parse_id,
-    render,
-    settings_of,
-)
+from core.web import MAX_ID, AnyRequest, form_fields, language_of, parse_id, render
 from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from matching import introductions as intro
 from matching import projects
+from matching.models import Call
+from matching.summaries import collaborator_summary, proposal_summary
 from notifications.services import Mailer
 
 logger = logging.getLogger("ouen.matching")
-DB = NamedDependency[AsyncSession]
+Mail = NamedDependency[Mailer]
 
 
-def mailer_of(request: AnyRequest) -> Mailer:
-    return Mailer.for_settings(request.app.state.cipher, settings_of(request))
+def provide_mailer(cipher: Cipher, settings: Config) -> Mailer:
+    """Queues email with links back to the site (OUEN_BASE_URL)."""
+    return Mailer.for_settings(cipher, settings)
+
+
 
 
 def _gone(request: AnyRequest) -> Template:
@@ -42,52 +40,43 @@ def _gone(request: AnyRequest) -> Template:
 
 
 def _answer_page(
-    request: AnyRequest, pending: intro.Pending, token: str, status: int = 200
+    request: AnyRequest, cipher: FieldCipher, pending: intro.Pending, token: str,
+    status: int = 200,
 ) -> Template:
     lang = language_of(request)
     return render(
-        request,
-        "matching/introductions/answer.html",
-        status=status,
-        token=token,
-        side=pending.side,
-        proposal=intro.proposal_summary(pending.proposal, lang, request.app.state.cipher),
-        collaborator=intro.collaborator_summary(
-            pending.collaborator, lang, request.app.state.cipher
-        ),
+        request, "matching/introductions/answer.html", status=status, token=token,
+        side=pending.side, proposal=proposal_summary(pending.proposal, lang, cipher),
+        collaborator=collaborator_summary(pending.collaborator, lang, cipher),
     )
 
 
 class IntroductionController(Controller):
     path = "/introductions"
+    dependencies = {"mailer": Provide(provide_mailer, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/{token:str}", name="matching.introduction.show")
-    async def show(self, request: AnyRequest, token: FromPath[str], db_session: DB) -> Template:
+    async def show(self, request: AnyRequest, token: FromPath[str], db_session: DB,
+                   cipher: Cipher) -> Template:
         pending = await intro.find(db_session, token)
         if pending is None:
             return _gone(request)
-        return _answer_page(request, pending, token)
+        return _answer_page(request, cipher, pending, token)
 
     @post("/{token:str}", name="matching.introduction.answer")
-    async def answer(self, request: AnyRequest, token: FromPath[str], db_session: DB) -> Template:
+    async def answer(self, request: AnyRequest, token: FromPath[str], db_session: DB,
+                     cipher: Cipher, audit: Audit, mailer: Mail, ip: ClientIp) -> Template:
         form = await form_fields(request)
         decision = form.get("decision", "")
         pending = await intro.find(db_session, token)
         if pending is None:
             return _gone(request)
         if decision not in ("accept", "decline"):
-            return _answer_page(request, pending, token, status=400)
-        ip = client_ip(request, settings_of(request).trusted_proxies)
+            return _answer_page(request, cipher, pending, token, status=400)
         try:
-            status = await intro.answer(
-                db_session,
-                request.app.state.audit,
-                mailer_of(request),
-                pending,
-                decision == "accept",
-                ip=ip,
-            )
-        except intro.MatchError:
+            status = await intro.answer(db_session, audit, mailer, pending,
+                                        decision == "accept", ip=ip)
+        except DomainError:
             return _gone(request)
         log(logger, logging.INFO, "introduction answered", side=pending.side, status=status)
         return render(
@@ -118,7 +107,7 @@ class CallController(Controller):
     @get("/{call_id:int}", name="matching.calls.detail")
     async def detail(self, request: AnyRequest, call_id: FromPath[int], db_session: DB
                      ) -> Template:
-        call = await db_session.get(projects.Call, call_id) if 1 <= call_id <= MAX_ID else None
+        call = await db_session.get(Call, call_id) if 1 <= call_id <= MAX_ID else None
         if call is None:
             raise NotFoundException()
         return render(request, "matching/calls/detail.html", call=call,

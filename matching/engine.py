@@ -20,17 +20,16 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from intake.validation import CATEGORIES as CATEGORY_CODES
+from intake.vocabulary import CATEGORIES as CATEGORY_CODES
 from matching import lexicon as lx
 from matching import text as tx
 
 CATEGORIES = CATEGORY_CODES  # the 12 categories of the form (DESIGN.md §4)
-_TOPICS = tuple(lx.TOPIC_ANY)
+TOPICS = tuple(lx.TOPIC_ANY)
 
 # Weights. Place and time mirror the grading a coordinator gives (ideal / minor drawback /
 # marginal); the additive signals only order candidates that cover the same needs.
@@ -105,7 +104,7 @@ class Query:
     vector: dict[str, float] = field(default_factory=dict)
 
 
-def _bits(values: Iterable[str], universe: Sequence[str]) -> int:
+def bits(values: Iterable[str], universe: Sequence[str]) -> int:
     mask = 0
     for value in values:
         if value in universe:
@@ -126,7 +125,7 @@ def canonical_offers(tags: Iterable[str]) -> set[str]:
     return known
 
 
-def _with_wording(
+def with_wording(
     scores: Array,
     ids: Sequence[str],
     limit: int,
@@ -177,9 +176,9 @@ class Index:
         intro = tx.normalise(doc.intro)
         done, interested = tx.experience_topics(intro)
         row = (
-            _bits(canonical_offers(doc.offers), lx.OFFER_TAGS),
-            _bits(wards, (*lx.WARDS, lx.CITYWIDE)),
-            _bits(doc.categories, CATEGORIES),
+            bits(canonical_offers(doc.offers), lx.OFFER_TAGS),
+            bits(wards, (*lx.WARDS, lx.CITYWIDE)),
+            bits(doc.categories, CATEGORIES),
             lx.AVAILABILITY_CODES.index(doc.availability)
             if doc.availability in lx.AVAILABILITY_CODES
             else 0,
@@ -187,8 +186,8 @@ class Index:
             max(doc.active_projects, 0),
             int(bool(lx.GOES_ANYWHERE.search(intro)) or lx.CITYWIDE in wards),
             int(bool(lx.BUSY_NOW.search(intro))),
-            _bits(done, _TOPICS),
-            _bits(interested, _TOPICS),
+            bits(done, TOPICS),
+            bits(interested, TOPICS),
             1,
         )
         position = self._position.get(doc.id)
@@ -286,7 +285,7 @@ class Index:
             near = ((c["wards"] & ((1 << lx.WARDS.index(ward)) | citywide_bit)) != 0) | (
                 c["anywhere"] == 1
             )
-            adjacent_mask = _bits(lx.ADJACENT[ward], lx.WARDS)
+            adjacent_mask = bits(lx.ADJACENT[ward], lx.WARDS)
             adjacent = (c["wards"] & adjacent_mask) != 0
             place = np.where(near, PLACE_NEAR, np.where(adjacent, PLACE_ADJACENT, PLACE_FAR))
         else:
@@ -311,7 +310,7 @@ class Index:
         if query.proposal.category in CATEGORIES:
             category_bit = 1 << CATEGORIES.index(query.proposal.category)
             score = score + CATEGORY_BONUS * ((c["categories"] & category_bit) != 0)
-        topics = _bits(query.topics, _TOPICS)
+        topics = bits(query.topics, TOPICS)
         if topics:
             score = score + EXPERIENCE_BONUS * ((c["done"] & topics) != 0)
             score = score + INTEREST_BONUS * ((c["interested"] & topics) != 0)
@@ -342,7 +341,7 @@ class Index:
             position = self._position.get(cid)
             if position is not None:
                 scores[position] = -np.inf
-        final = _with_wording(
+        final = with_wording(
             scores, self._ids, limit, lambda p: tx.cosine(query.vector, self._vector(p))
         )
         return [
@@ -384,7 +383,8 @@ class Index:
         for topic in sorted(interested & query.topics):
             reasons.append(Reason("interest", topic))
         if similarity >= TEXT_MIN:
-            phrase = shared_phrase(query.proposal, doc.intro)
+            phrase = tx.shared_phrase(
+                f"{query.proposal.catchphrase}。{query.proposal.body}", doc.intro)
             if phrase:
                 reasons.append(Reason("similar_text", phrase))
         if doc.active_projects >= doc.capacity:
@@ -392,201 +392,3 @@ class Index:
         else:
             reasons.append(Reason("load", f"{doc.active_projects}/{doc.capacity}"))
         return reasons
-
-
-def shared_phrase(proposal: ProposalDoc, intro: str, minimum: int = 3) -> str:
-    """The longest stretch of text the proposal and the introduction share (for "similar
-    text: 子ども食堂"), ignoring punctuation; empty when nothing of `minimum` characters."""
-    a = tx.normalise(f"{proposal.catchphrase}。{proposal.body}")
-    b = tx.normalise(intro)
-    best = ""
-    for i in range(len(b)):
-        length = len(best) + 1
-        while i + length <= len(b) and b[i : i + length] in a:
-            candidate = b[i : i + length]
-            if not any(ch in "、。,. 　" for ch in candidate):
-                best = candidate
-            length += 1
-    stripped = best.strip("のをにがはでとやもへ")
-    return stripped if len(stripped) >= minimum and not _is_boilerplate(stripped) else ""
-
-
-_BOILERPLATE = ("しています", "できます", "います", "ています", "ください", "したい", "ます")
-
-
-def _is_boilerplate(phrase: str) -> bool:
-    return any(phrase.endswith(tail) or phrase.startswith(tail) for tail in _BOILERPLATE) or (
-        phrase in ("地域の活動", "神戸市内", "活動して")
-    )
-
-
-def baseline(
-    proposal: ProposalDoc, collaborators: Sequence[CollaboratorDoc], limit: int = 10
-) -> list[str]:
-    """The simple baseline the engine is measured against: same category first, then same
-    ward (or city-wide), in file order otherwise."""
-    scored = []
-    for order, doc in enumerate(collaborators):
-        category = proposal.category in doc.categories
-        ward = proposal.ward is not None and (
-            proposal.ward in doc.wards or lx.CITYWIDE in doc.wards or proposal.ward == lx.CITYWIDE
-        )
-        scored.append((-(2 * category + ward), order, doc.id))
-    scored.sort()
-    return [cid for _, _, cid in scored[:limit]]
-
-
-class ProposalIndex:
-    """Open proposals (and, through them, public calls) prepared for ranking from the other
-    side: for one collaborator, which proposals need what they offer. Same formula as
-    `Index`, vectorised over proposals instead of collaborators."""
-
-    def __init__(self, proposals: Iterable[ProposalDoc] = ()) -> None:
-        self._scorer = Index()
-        self._ids: list[str] = []
-        self._position: dict[str, int] = {}
-        self._queries: list[Query] = []
-        self._arrays: dict[str, npt.NDArray[Any]] | None = None
-        for doc in proposals:
-            self.add(doc)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def add(self, doc: ProposalDoc) -> None:
-        query = self._scorer.query(doc)
-        position = self._position.get(doc.id)
-        if position is None:
-            self._position[doc.id] = len(self._ids)
-            self._ids.append(doc.id)
-            self._queries.append(query)
-        else:
-            self._queries[position] = query
-        self._arrays = None
-
-    def remove(self, proposal_id: str) -> None:
-        position = self._position.pop(proposal_id, None)
-        if position is None:
-            return
-        self._ids.pop(position)
-        self._queries.pop(position)
-        self._position = {pid: i for i, pid in enumerate(self._ids)}
-        self._arrays = None
-
-    def _columns(self) -> dict[str, npt.NDArray[Any]]:
-        if self._arrays is None:
-            n = len(self._queries)
-            weights = np.zeros((n, len(lx.OFFER_TAGS)))
-            ward = np.full(n, -1, dtype=np.int64)
-            time_code = np.zeros(n, dtype=np.int64)
-            category = np.full(n, -1, dtype=np.int64)
-            topics = np.zeros(n, dtype=np.int64)
-            for i, q in enumerate(self._queries):
-                for need in q.needs:
-                    weights[i, lx.OFFER_TAGS.index(need.tag)] = need.weight
-                if q.proposal.ward in lx.WARDS:
-                    ward[i] = lx.WARDS.index(q.proposal.ward)
-                if q.time in lx.AVAILABILITY_CODES:
-                    time_code[i] = lx.AVAILABILITY_CODES.index(q.time)
-                if q.proposal.category in CATEGORIES:
-                    category[i] = CATEGORIES.index(q.proposal.category)
-                topics[i] = _bits(q.topics, _TOPICS)
-            self._arrays = {
-                "weights": weights,
-                "ward": ward,
-                "time": time_code,
-                "category": category,
-                "topics": topics,
-            }
-        return self._arrays
-
-    def rank(
-        self, collaborator: CollaboratorDoc, limit: int = 10, exclude: Iterable[str] = ()
-    ) -> list[Suggestion]:
-        """The proposals this collaborator fits best (Suggestion.collaborator_id holds the
-        proposal id here), with reasons as seen from the proposal."""
-        if not self._ids or limit <= 0:
-            return []
-        one = Index([collaborator])
-        c = {name: int(column[0]) for name, column in one._columns().items()}
-        a = self._columns()
-        wards = {w for w in collaborator.wards if w in lx.WARDS}
-        everywhere = bool(c["anywhere"]) or lx.CITYWIDE in collaborator.wards
-        near_ward = np.array([everywhere or w in wards for w in lx.WARDS] + [True])
-        adjacent_ward = np.array(
-            [any(w in lx.ADJACENT[x] for x in wards) for w in lx.WARDS] + [False]
-        )
-        ward_index = np.where(a["ward"] < 0, len(lx.WARDS), a["ward"])
-        place = np.where(
-            near_ward[ward_index],
-            PLACE_NEAR,
-            np.where(adjacent_ward[ward_index], PLACE_ADJACENT, PLACE_FAR),
-        )
-        offered = [i for i, _tag in enumerate(lx.OFFER_TAGS) if c["offers"] & (1 << i)]
-        if offered:
-            values = np.stack(
-                [
-                    a["weights"][:, i] * (1.0 if lx.OFFER_TAGS[i] in lx.REMOTE_OFFERS else place)
-                    for i in offered
-                ],
-                axis=1,
-            )
-            best = values.max(axis=1)
-            coverage = best + OTHER_NEEDS * (values.sum(axis=1) - best)
-        else:
-            coverage = np.zeros(len(self._ids))
-        available = c["availability"]
-        fits = (a["time"] == 0) | (available == 0) | (a["time"] == available)
-        score = coverage * np.where(fits, 1.0, TIME_CLASH)
-        if c["active"] >= c["capacity"]:
-            score = score * FULL_LOAD
-        if c["busy"]:
-            score = score * BUSY_NOTE
-        score = score + SPARE_BONUS * min(max(c["capacity"] - c["active"], 0), 3)
-        category_mask = np.array(
-            [category in collaborator.categories for category in CATEGORIES] + [False]
-        )
-        category_index = np.where(a["category"] < 0, len(CATEGORIES), a["category"])
-        score = score + CATEGORY_BONUS * category_mask[category_index]
-        score = score + EXPERIENCE_BONUS * ((a["topics"] & c["done"]) != 0)
-        score = score + INTEREST_BONUS * ((a["topics"] & c["interested"]) != 0)
-        for pid in exclude:
-            position = self._position.get(pid)
-            if position is not None:
-                score[position] = -np.inf
-        vector = one._vector(0)
-        final = _with_wording(
-            score, self._ids, limit, lambda p: tx.cosine(self._queries[p].vector, vector)
-        )
-        return [
-            Suggestion(
-                collaborator_id=self._ids[position],
-                score=round(total, 4),
-                reasons=tuple(one.reasons(self._queries[position], 0, similarity)),
-                over_capacity=collaborator.active_projects >= collaborator.capacity,
-            )
-            for total, position, similarity in final
-        ]
-
-
-def proposal_as_helper(doc: ProposalDoc) -> CollaboratorDoc:
-    """Applicants are often each other's collaborators: a proposal read as an offer of
-    help. What its text names outside its requests ("お弁当を作っています", "会場があります")
-    is what it can give; its place, time and category are its own."""
-    offers: set[str] = set()
-    for sentence in tx.sentences(doc.body):
-        if lx.REQUEST.search(sentence):
-            continue
-        offers |= {t for t, e in tx.offers_in(sentence).items() if not e.startswith("~")}
-    time = tx.time_wanted(doc.body)
-    return CollaboratorDoc(
-        id=doc.id,
-        categories=(doc.category,),
-        wards=(doc.ward,) if doc.ward else (lx.CITYWIDE,),
-        offers=tuple(sorted(offers)),
-        availability=time if time in lx.AVAILABILITY_CODES else "anytime",
-        capacity=1,
-        active_projects=0,
-        intro=f"{doc.catchphrase}。{doc.body}",
-        org_name=doc.org_name,
-    )

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matching.engine import CollaboratorDoc, Index, ProposalDoc, baseline
+from matching import lexicon as lx
+from matching.engine import CollaboratorDoc, Index, ProposalDoc
 
 RELEVANT_GRADE = 2
 
@@ -119,3 +120,19 @@ def evaluate(evalset: EvalSet, k: int = 5) -> dict[str, dict[str, float]]:
         "engine": metrics(rank_all(evalset), evalset, k),
         "baseline": metrics(baseline_all(evalset), evalset, k),
     }
+
+
+def baseline(
+    proposal: ProposalDoc, collaborators: Sequence[CollaboratorDoc], limit: int = 10
+) -> list[str]:
+    """The simple baseline the engine is measured against: same category first, then same
+    ward (or city-wide), in file order otherwise."""
+    scored = []
+    for order, doc in enumerate(collaborators):
+        category = proposal.category in doc.categories
+        ward = proposal.ward is not None and (
+            proposal.ward in doc.wards or lx.CITYWIDE in doc.wards or proposal.ward == lx.CITYWIDE
+        )
+        scored.append((-(2 * category + ward), order, doc.id))
+    scored.sort()
+    return [cid for _, _, cid in scored[:limit]]

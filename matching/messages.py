@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.i18n import N_
+from admin import messages as admin_messages
+from core.i18n import N_, Messages
+from intake import messages as intake_messages
 from intake.messages import WARD_LABELS
 from matching import lexicon as lx
 from matching.engine import Reason
@@ -86,3 +88,21 @@ def in_words(reason: Reason, _: Callable[..., str], lang: str) -> str:
         value = f"{value} ({lx.OFFER_NAMES_EN.get(value, value)})"
     template = _REASONS.get(reason.code)
     return _(template, value=value) if template else value
+
+
+COLLABORATOR_STATUS_LABELS = {
+    "active": N_("Available"),
+    "paused": N_("Paused"),
+    "retired": N_("Retired"),
+}
+
+COLLABORATOR_ACTION_LABELS = {
+    "pause": N_("Pause"),
+    "retire": N_("Retire"),
+    "reactivate": N_("Reactivate"),
+}
+
+
+# What matching's pages may have to explain: their own refusals and those of the services
+# below them that they call (case workflow, the collaborator pool).
+ALL = Messages(MESSAGES, admin_messages.MESSAGES, intake_messages.MESSAGES)

@@ -1,94 +1,109 @@
-"""Tables of the collaborator pool (協力者). Field names follow the matching engine's data
-shape; contact data (display name, email, phone) is stored encrypted like applicants'."""
+"""Tables of matching: introductions between a proposal and a collaborator, projects (チーム)
+formed around a proposal with their members, and public calls for help (協力者募集)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
-from sqlalchemy import Index, Text
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-ORG_TYPES = (
-    "individual",
-    "npo",
-    "business",
-    "student_group",
-    "neighbourhood_association",
-    "welfare_facility",
-    "school",
-    "company",
-    "other",
-)
-AVAILABILITIES = ("anytime", "weekdays", "weekends", "evenings")
-OFFER_SUGGESTIONS = (
-    "会場提供",
-    "配送",
-    "送迎",
-    "人手",
-    "物資提供",
-    "寄付",
-    "広報",
-    "翻訳",
-    "IT支援",
-    "専門知識",
-    "調理",
-)
-STATUSES = ("unverified", "active", "paused", "retired")
-CAPACITY_MIN, CAPACITY_MAX = 1, 20
-OFFER_MAX_LENGTH, OFFERS_MAX = 30, 15
-INTRO_MAX = 2000
+from core.db import enum_field
+
+CALL_TITLE_MAX = 80
+CALL_NEEDED_MAX = 1000
 
 
-class JSONList(TypeDecorator[list[str]]):
-    """A list of strings as JSON text: the same column on SQLite and PostgreSQL, readable
-    with LIKE (non-ASCII kept as is, so `"配送"` in the text is the tag itself)."""
+class MatchStatus(StrEnum):
+    """An introduction's steps (matching/introductions.py draws the machine)."""
 
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str | None:
-        return None if value is None else json.dumps(list(value), ensure_ascii=False)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> list[str] | None:
-        return None if value is None else [str(item) for item in json.loads(value)]
+    PROPOSED = "proposed"
+    COLLABORATOR_ACCEPTED = "collaborator_accepted"
+    INTRODUCED = "introduced"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
 
 
-class Collaborator(SQLModel, table=True):
-    """Someone who offers help to proposals: a person, a group, a shop or a company."""
+OPEN_STATES = (MatchStatus.PROPOSED, MatchStatus.COLLABORATOR_ACCEPTED)
 
-    __tablename__ = "collaborator"
-    # (filter, id) pairs for the staff list, which pages by id (see ix_proposal_status_id).
+
+class CallStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class MemberKind(StrEnum):
+    APPLICANT = "applicant"
+    COLLABORATOR = "collaborator"
+
+
+class Match(SQLModel, table=True):
+    """One proposed introduction between a proposal and a collaborator."""
+
+    __tablename__ = "introduction"  # one row per attempted introduction
+    __table_args__ = (UniqueConstraint("proposal_id", "collaborator_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    collaborator_id: int = Field(foreign_key="collaborator.id", ondelete="CASCADE", index=True)
+    coordinator_id: int = Field(foreign_key="staff_user.id")
+    status: MatchStatus = enum_field(MatchStatus, 24, index=True)
+    declined_by: str | None = Field(default=None, max_length=16)
+    score: float = 0.0
+    # SHA-256 of the link sent to whoever is asked now; cleared once they answer.
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    asked_at: datetime  # when the current side was asked (reminder and expiry count from it)
+    reminded_at: datetime | None = None
+    proposed_at: datetime
+    collaborator_answered_at: datetime | None = None
+    applicant_answered_at: datetime | None = None
+    closed_at: datetime | None = None
+    over_capacity: bool = False
+
+
+class Project(SQLModel, table=True):
+    """A team formed around one proposal."""
+
+    __tablename__ = "project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", unique=True)
+    created_by_id: int = Field(foreign_key="staff_user.id")
+    created_at: datetime
+
+
+class ProjectMember(SQLModel, table=True):
+    """An applicant (through their proposal) or a collaborator in a project."""
+
+    __tablename__ = "project_member"
     __table_args__ = (
-        Index("ix_collaborator_status_id", "status", "id"),
-        Index("ix_collaborator_availability_id", "availability", "id"),
+        UniqueConstraint("project_id", "proposal_id"),
+        UniqueConstraint("project_id", "collaborator_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    ref: str = Field(max_length=16, unique=True, index=True)
-    status: str = Field(max_length=16)
-    display_name_enc: str
-    org_name: str | None = Field(default=None, max_length=100)
-    org_type: str = Field(max_length=32)
-    email_enc: str
-    email_bidx: str = Field(max_length=64, index=True)
-    phone_enc: str
-    categories: list[str] = Field(default_factory=list, sa_type=JSONList)
-    wards: list[str] = Field(default_factory=list, sa_type=JSONList)
-    offers: list[str] = Field(default_factory=list, sa_type=JSONList)
-    availability: str = Field(max_length=16)
-    capacity: int = Field(default=1)
-    intro: str = Field(max_length=INTRO_MAX)
-    locale: str = Field(max_length=8)
-    consent_at: datetime
-    policy_version: str = Field(max_length=16)
-    consent_method: str = Field(default="web_form", max_length=32)
-    entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
-    # A public call for help (協力者募集) this registration answered; no FK until calls exist.
-    call_id: int | None = Field(default=None, index=True)
-    created_at: datetime = Field(index=True)
-    updated_at: datetime
-    verified_at: datetime | None = None
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    kind: MemberKind = enum_field(MemberKind, 16)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", ondelete="CASCADE")
+    collaborator_id: int | None = Field(
+        default=None, foreign_key="collaborator.id", ondelete="CASCADE"
+    )
+    added_at: datetime
+
+
+class Call(SQLModel, table=True):
+    """A public call for help (協力者募集). Nothing personal: staff-written text only."""
+
+    __tablename__ = "help_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=CALL_TITLE_MAX)
+    needed: str = Field(max_length=CALL_NEEDED_MAX)
+    category: str = Field(max_length=32)
+    ward: str | None = Field(default=None, max_length=16)
+    status: CallStatus = enum_field(CallStatus, 16, default=CallStatus.OPEN, index=True)
+    opened_at: datetime
+    closed_at: datetime | None = None

@@ -17,18 +17,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.workflow import CLOSED, OPEN
-from intake.models import Proposal
-from matching.engine import (
-    CollaboratorDoc,
-    Index,
-    ProposalDoc,
-    ProposalIndex,
-    Suggestion,
-    proposal_as_helper,
-)
-from matching.introductions import Match, matched_collaborators
-from matching.models import Collaborator
-from matching.projects import Call
+from intake.models import Collaborator, CollaboratorStatus, Proposal
+from matching.engine import CollaboratorDoc, Index, ProposalDoc, Suggestion
+from matching.introductions import matched_collaborators
+from matching.models import Call, CallStatus, Match, MatchStatus
+from matching.peers import ProposalIndex, proposal_as_helper
 
 FRESHNESS = 2.0  # seconds
 LOOKBACK = timedelta(seconds=30)
@@ -71,7 +64,7 @@ async def loads(db: AsyncSession, ids: Iterable[int]) -> dict[int, int]:
         .join(Proposal, col(Proposal.id) == col(Match.proposal_id))
         .where(
             col(Match.collaborator_id).in_(wanted),
-            col(Match.status) == "introduced",
+            col(Match.status) == MatchStatus.INTRODUCED,
             col(Proposal.status).not_in(CLOSED),
         )
         .group_by(col(Match.collaborator_id))
@@ -111,7 +104,7 @@ class MatchingIndex:
                     break
                 counts = await loads(db, [r.id or 0 for r in rows])
                 for row in rows:
-                    if row.status == "active":
+                    if row.status == CollaboratorStatus.ACTIVE:
                         self.index.add(collaborator_doc(row, counts.get(row.id or 0, 0)))
                     else:
                         self.index.remove(str(row.id))
@@ -172,7 +165,7 @@ class OpenProposals:
                     self.needs.add(doc)
                     self.helpers.add(proposal_as_helper(doc))
             self._open = now_open
-            calls = await db.exec(select(Call).where(col(Call.status) == "open"))
+            calls = await db.exec(select(Call).where(col(Call.status) == CallStatus.OPEN))
             open_calls = {call.id or 0: call for call in calls.all()}
             for cid in self._calls - open_calls.keys():
                 self.needs.remove(f"call:{cid}")

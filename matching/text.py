@@ -210,3 +210,29 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(g, 0.0) for g, v in a.items())
+
+
+def shared_phrase(proposal: str, intro: str, minimum: int = 3) -> str:
+    """The longest stretch of text the proposal and the introduction share (for "similar
+    text: 子ども食堂"), ignoring punctuation; empty when nothing of `minimum` characters."""
+    a = normalise(proposal)
+    b = normalise(intro)
+    best = ""
+    for i in range(len(b)):
+        length = len(best) + 1
+        while i + length <= len(b) and b[i : i + length] in a:
+            candidate = b[i : i + length]
+            if not any(ch in "、。,. 　" for ch in candidate):
+                best = candidate
+            length += 1
+    stripped = best.strip("のをにがはでとやもへ")
+    return stripped if len(stripped) >= minimum and not _is_boilerplate(stripped) else ""
+
+
+_BOILERPLATE = ("しています", "できます", "います", "ています", "ください", "したい", "ます")
+
+
+def _is_boilerplate(phrase: str) -> bool:
+    return any(phrase.endswith(tail) or phrase.startswith(tail) for tail in _BOILERPLATE) or (
+        phrase in ("地域の活動", "神戸市内", "活動して")
+    )

@@ -8,21 +8,22 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import admin.models  # noqa: F401 - registers the tables
-import core.audit  # noqa: F401
+# Every package's tables live in its models.py; importing them registers the schema.
+import admin.models  # noqa: F401
+import core.models  # noqa: F401
 import intake.models  # noqa: F401
+import matching.models  # noqa: F401
 import notifications.models  # noqa: F401
-from admin.search import is_index_table
+import publishing.models  # noqa: F401
 from core.db import create_engine, is_sqlite
-from matching import introductions, models, projects  # noqa: F401
-from publishing import models as publishing_models  # noqa: F401
+from intake.search import is_index_table
 
 config = context.config
 target_metadata = SQLModel.metadata
 
 
 def _include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """The search index is dialect-specific and kept by hand (0012, admin/search.py)."""
+    """The search index is dialect-specific and kept by hand (0012, intake/search.py)."""
     return not (type_ == "table" and is_index_table(name))
 
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
+
+from core.db import enum_field
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a worker, leased until `claimed_until`
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or given up after three days
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -21,7 +31,7 @@ class OutboxMessage(SQLModel, table=True):
     recipient_enc: str | None = None
     context_enc: str | None = None
     message_id: str = Field(max_length=200, unique=True)
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: OutboxStatus = enum_field(OutboxStatus, 16, default=OutboxStatus.PENDING, index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(index=True)
     claimed_until: datetime | None = None

@@ -24,7 +24,7 @@ from core import i18n
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.logs import log
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import CC_KEY
 from notifications.transport import PermanentError, TransientError, Transport
 
@@ -91,9 +91,11 @@ class OutboxSender:
 
     async def _claim(self, now: datetime, batch: int) -> list[int]:
         due = or_(
-            and_(col(OutboxMessage.status) == "pending", col(OutboxMessage.next_attempt_at) <= now),
+            and_(col(OutboxMessage.status) == OutboxStatus.PENDING,
+                 col(OutboxMessage.next_attempt_at) <= now),
             # A worker that died mid-send left its lease behind; take the row over.
-            and_(col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_until) < now),
+            and_(col(OutboxMessage.status) == OutboxStatus.SENDING,
+                 col(OutboxMessage.claimed_until) < now),
         )
         query = select(OutboxMessage).where(due).order_by(col(OutboxMessage.id)).limit(batch)
         if self.skip_locked:
@@ -101,7 +103,7 @@ class OutboxSender:
         async with self.sessions() as session, session.begin():
             rows = list((await session.exec(query)).all())
             for row in rows:
-                row.status = "sending"
+                row.status = OutboxStatus.SENDING
                 row.claimed_until = now + LEASE
                 session.add(row)
         return [row.id for row in rows if row.id is not None]
@@ -130,11 +132,11 @@ class OutboxSender:
             try:
                 await self.transport.send(message)
             except TransientError as exc:
-                return await self._record(row_id, now, "retry", str(exc))
+                return await self._record(row_id, now, None, str(exc))
             except PermanentError as exc:
-                return await self._record(row_id, now, "failed", str(exc))
-            return await self._record(row_id, now, "sent", None)
-        return await self._record(row_id, now, "failed", outcome)
+                return await self._record(row_id, now, OutboxStatus.FAILED, str(exc))
+            return await self._record(row_id, now, OutboxStatus.SENT, None)
+        return await self._record(row_id, now, OutboxStatus.FAILED, outcome)
 
     def _build(self, row: OutboxMessage, now: datetime) -> EmailMessage:
         assert row.context_enc is not None and row.recipient_enc is not None
@@ -146,27 +148,29 @@ class OutboxSender:
             message_id=row.message_id, subject=subject, text=text, html=html, now=now, cc=cc,
         )
 
-    async def _record(self, row_id: int, now: datetime, outcome: str, error: str | None) -> int:
+    async def _record(self, row_id: int, now: datetime, outcome: OutboxStatus | None,
+                      error: str | None) -> int:
+        """The attempt's outcome: sent, failed, or (None) to be retried."""
         async with self.sessions() as session, session.begin():
             row = await session.get(OutboxMessage, row_id)
             if row is None:
                 return 0
-            if outcome == "retry":
+            if outcome is None:
                 self._retry(row, now, error or "")
                 return 0
             self._finish(row, outcome, now, error)
-        level = logging.INFO if outcome == "sent" else logging.ERROR
+        level = logging.INFO if outcome == OutboxStatus.SENT else logging.ERROR
         details = {"reason": error} if error else {}
         log(logger, level, f"email {outcome}", outbox_id=row_id, **details)
-        return 1 if outcome == "sent" else 0
+        return 1 if outcome == OutboxStatus.SENT else 0
 
     def _retry(self, row: OutboxMessage, now: datetime, reason: str) -> None:
         row.attempts += 1
         if now - row.created_at > GIVE_UP_AFTER:
-            self._finish(row, "failed", now, f"gave up: {reason}")
+            self._finish(row, OutboxStatus.FAILED, now, f"gave up: {reason}")
             log(logger, logging.ERROR, "email given up", outbox_id=row.id, attempts=row.attempts)
             return
-        row.status = "pending"
+        row.status = OutboxStatus.PENDING
         row.claimed_until = None
         row.last_error = reason[:200]
         row.next_attempt_at = now + retry_delay(row.attempts)
@@ -174,14 +178,14 @@ class OutboxSender:
             reason=reason)
 
     @staticmethod
-    def _finish(row: OutboxMessage, status: str, now: datetime, error: str | None) -> None:
+    def _finish(row: OutboxMessage, status: OutboxStatus, now: datetime, error: str | None) -> None:
         """Sent or abandoned: erase recipient and body, keep the delivery record."""
         row.status = status
         row.recipient_enc = None
         row.context_enc = None
         row.claimed_until = None
         row.last_error = error[:200] if error else None
-        if status == "sent":
+        if status == OutboxStatus.SENT:
             row.sent_at = now
 
     async def run(self, stop: asyncio.Event, interval: float = 2.0) -> None:

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.settings import Settings
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def message_row(
         recipient_enc=cipher.encrypt(recipient),
         context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
         message_id=_message_id(sender_domain),
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -94,7 +94,7 @@ async def enqueue_email(
     await (await session.connection()).execute(INSERT_MESSAGE, row)
 
 
-UNSENT = ("pending", "sending")
+UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 async def withdraw_unsent(

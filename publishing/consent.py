@@ -13,22 +13,15 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from admin.models import StaffUser
-from core.audit import AuditLog
+from core.audit import Actor, AuditLog
 from core.crypto import hash_token, new_token
 from core.db import utcnow
+from core.errors import DomainError
 from intake.models import Proposal
 from notifications.services import Mailer, enqueue_email
 from publishing import workflow
-from publishing.models import Story
-from publishing.services import (
-    APPLICANT,
-    COMMENT_MAX,
-    SOURCE_REFUSED,
-    Actor,
-    StoryError,
-    move,
-)
+from publishing.models import Story, StoryStatus
+from publishing.services import COMMENT_MAX, SOURCE_REFUSED, move
 
 CONSENT_VALID = timedelta(days=30)
 
@@ -39,22 +32,22 @@ def _applicant_email(mailer: Mailer, proposal: Proposal) -> str:
     except ValueError:
         address = ""
     if not address:
-        raise StoryError("story_no_email")  # erased, or entered without one
+        raise DomainError("story_no_email")  # erased, or entered without one
     return address
 
 
 async def request_consent(db: AsyncSession, audit: AuditLog, mailer: Mailer, story: Story,
-                          staff: StaffUser, ip: str = "") -> None:
+                          actor: Actor) -> None:
     """Email the applicant a private preview link; a new request replaces the old link."""
     if not workflow.can("request_consent", story.status):
-        raise StoryError("story_step_invalid")
+        raise DomainError("story_step_invalid")
     proposal = await db.get(Proposal, story.proposal_id)
     if proposal is None or proposal.status in SOURCE_REFUSED:
-        raise StoryError("story_source_invalid")
+        raise DomainError("story_source_invalid")
     recipient = _applicant_email(mailer, proposal)
     now, token = utcnow(), new_token()
     story.consent_token_hash, story.consent_requested_at = hash_token(token), now
-    await move(db, audit, story, "request_consent", Actor.staff(staff, ip), now)
+    await move(db, audit, story, "request_consent", actor, now)
     await enqueue_email(
         db, mailer.cipher, template="story_consent_request", locale=proposal.locale,
         recipient=recipient, sender_domain=mailer.sender_domain, now=now,
@@ -65,22 +58,22 @@ async def request_consent(db: AsyncSession, audit: AuditLog, mailer: Mailer, sto
 
 
 async def publish(db: AsyncSession, audit: AuditLog, mailer: Mailer, story: Story,
-                  staff: StaffUser, ip: str = "") -> None:
+                  actor: Actor) -> None:
     """Put the story on the public site. After a fresh consent the applicant is told, with
     a link to withdraw it at any time; publishing again after a take-down keeps that link."""
     if not workflow.can("publish", story.status, consented=story.consented_at is not None):
-        raise StoryError("story_step_invalid")
+        raise DomainError("story_step_invalid")
     proposal = await db.get(Proposal, story.proposal_id)
     if proposal is None or proposal.status in SOURCE_REFUSED:
-        raise StoryError("story_source_invalid")
+        raise DomainError("story_source_invalid")
     now = utcnow()
-    fresh = story.status == "consented" or story.withdraw_token_hash is None
+    fresh = story.status == StoryStatus.CONSENTED or story.withdraw_token_hash is None
     token = new_token() if fresh else ""
     recipient = _applicant_email(mailer, proposal) if fresh else ""
     if fresh:
         story.withdraw_token_hash = hash_token(token)
     story.published_at = story.published_at or now  # a take-down does not re-date it
-    await move(db, audit, story, "publish", Actor.staff(staff, ip), now)
+    await move(db, audit, story, "publish", actor, now)
     if fresh:
         await enqueue_email(
             db, mailer.cipher, template="story_published", locale=proposal.locale,
@@ -111,7 +104,7 @@ async def _by_token(db: AsyncSession, column: str, token: str, lock: bool) -> St
 async def consent_link(db: AsyncSession, token: str, *, lock: bool = False,
                        now: datetime | None = None) -> Link:
     story = await _by_token(db, "consent_token_hash", token, lock)
-    if story is None or story.status != "consent_requested":
+    if story is None or story.status != StoryStatus.CONSENT_REQUESTED:
         return Link("gone")
     asked = story.consent_requested_at
     if asked is None or asked + CONSENT_VALID < (now or utcnow()):
@@ -125,19 +118,19 @@ async def answer_consent(db: AsyncSession, audit: AuditLog, story: Story, agree:
     The link works once."""
     comment = comment.replace("\r\n", "\n").strip()
     if not agree and not comment:
-        raise StoryError("story_comment_required")
+        raise DomainError("story_comment_required")
     if len(comment) > COMMENT_MAX:
-        raise StoryError("story_comment_too_long")
+        raise DomainError("story_comment_too_long")
     now = utcnow()
     story.consent_token_hash = None
     if agree:
         story.consented_at = now
         story.consent_withdrawn_at = None
-        await move(db, audit, story, "consent", Actor(APPLICANT, ip=ip), now,
+        await move(db, audit, story, "consent", Actor("applicant", ip=ip), now,
                    "story.consented")
     else:
-        story.change_request, story.change_request_by = comment, APPLICANT
-        await move(db, audit, story, "ask_changes", Actor(APPLICANT, ip=ip), now,
+        story.change_request, story.change_request_by = comment, "applicant"
+        await move(db, audit, story, "ask_changes", Actor("applicant", ip=ip), now,
                    "story.changes_requested")
 
 
@@ -154,5 +147,5 @@ async def withdraw_consent(db: AsyncSession, audit: AuditLog, story: Story, ip: 
     now = utcnow()
     story.withdraw_token_hash = story.consent_token_hash = None
     story.consented_at, story.consent_withdrawn_at = None, now
-    await move(db, audit, story, "withdraw", Actor(APPLICANT, ip=ip), now,
+    await move(db, audit, story, "withdraw", Actor("applicant", ip=ip), now,
                "story.consent_withdrawn")

@@ -9,23 +9,23 @@ import logging
 from typing import Any
 
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import i18n
+from core.context import DB, Audit, ClientIp
+from core.errors import DomainError
 from core.logs import log
-from core.web import MAX_ID, AnyRequest, client_ip, form_fields, language_of, render, settings_of
+from core.web import MAX_ID, AnyRequest, form_fields, language_of, render
 from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from publishing import consent, services
 from publishing.messages import MESSAGES
 from publishing.models import Story, StoryPhoto
-from publishing.services import COMMENT_MAX, StoryError
+from publishing.services import COMMENT_MAX
 
 logger = logging.getLogger("ouen.publishing")
-DB = NamedDependency[AsyncSession]
 NOINDEX = {"x-robots-tag": "noindex, nofollow"}
 
 
@@ -64,8 +64,8 @@ class ConsentController(Controller):
         return await _preview(request, db_session, link.story, token)
 
     @post("/consent/{token:str}", name="publishing.consent.answer")
-    async def answer(self, request: AnyRequest, token: FromPath[str], db_session: DB
-                     ) -> Template:
+    async def answer(self, request: AnyRequest, token: FromPath[str], db_session: DB,
+                     audit: Audit, ip: ClientIp) -> Template:
         form = await form_fields(request)
         link = await consent.consent_link(db_session, token, lock=True)
         if link.state != "open" or link.story is None:
@@ -74,10 +74,9 @@ class ConsentController(Controller):
         if decision not in ("agree", "change"):
             return await _preview(request, db_session, link.story, token, 400)
         try:
-            await consent.answer_consent(
-                db_session, request.app.state.audit, link.story, decision == "agree",
-                comment, client_ip(request, settings_of(request).trusted_proxies))
-        except StoryError as exc:
+            await consent.answer_consent(db_session, audit, link.story, decision == "agree",
+                                         comment, ip)
+        except DomainError as exc:
             return await _preview(request, db_session, link.story, token, 422, exc.code,
                                   comment[:COMMENT_MAX])
         log(logger, logging.INFO, "story consent answered", decision=decision)
@@ -102,12 +101,11 @@ class ConsentController(Controller):
         return _page(request, "withdraw.html", story=link.story, token=token)
 
     @post("/withdraw/{token:str}", name="publishing.withdraw.confirm")
-    async def withdraw(self, request: AnyRequest, token: FromPath[str], db_session: DB
-                       ) -> Template:
+    async def withdraw(self, request: AnyRequest, token: FromPath[str], db_session: DB,
+                       audit: Audit, ip: ClientIp) -> Template:
         link = await consent.withdraw_link(db_session, token, lock=True)
         if link.story is None:
             return _closed(request, link)
-        await consent.withdraw_consent(db_session, request.app.state.audit, link.story,
-                                       client_ip(request, settings_of(request).trusted_proxies))
+        await consent.withdraw_consent(db_session, audit, link.story, ip)
         log(logger, logging.INFO, "story consent withdrawn")
         return _page(request, "withdrawn.html")

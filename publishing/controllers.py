@@ -12,20 +12,18 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from litestar import Response, get
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.context import DB, sessions_of, state_item
 from core.web import AnyRequest, language_of, page_context, render, settings_of
 from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from intake.services import POLICY_VERSION
 from publishing import public
 from publishing.models import StoryPhoto
 
-DB = NamedDependency[AsyncSession]
 HTML = "text/html; charset=utf-8"
 # Browsers and proxies may keep published pages but must ask again each time (a 304 is
 # cheap), so an unpublished story is gone at once.
@@ -34,16 +32,14 @@ FEED_SIZE = 20
 
 
 def _cache(request: AnyRequest) -> public.PublicCache:
-    cache: public.PublicCache = request.app.state.public
-    return cache
+    return state_item(request.app.state, "public", public.PublicCache)
 
 
 @contextlib.asynccontextmanager
 async def _session(request: AnyRequest) -> AsyncIterator[AsyncSession]:
     """A read-only session opened only when a page must be read from the database (cached
     pages are answered without one)."""
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with sessions() as session:
+    async with sessions_of(request.app.state)() as session:
         yield session
 
 

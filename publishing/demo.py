@@ -14,16 +14,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.models import StaffUser
-from admin.search import index_proposal
-from core.audit import AuditLog
+from admin.permissions import Role
+from core.audit import Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
-from intake.models import Proposal
-from matching.introductions import Match
-from matching.models import Collaborator
-from matching.projects import Call, Project, ProjectMember
+from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
+from intake.search import index_proposal
+from matching.models import Call, Match, MatchStatus, MemberKind, Project, ProjectMember
 from publishing.markdown import render_markdown
-from publishing.models import Story, StoryPhoto
+from publishing.models import Story, StoryPhoto, StoryStatus
 
 DEMO_EDITOR = "demo.editor@example.invalid"
 
@@ -98,7 +97,7 @@ async def _editor(db: AsyncSession, now: datetime) -> StaffUser:
     if demo is not None:
         return demo
     editor = StaffUser(email=DEMO_EDITOR, display_name="Demo editor",
-                       organisation="Demo", role="editor", active=False,
+                       organisation="Demo", role=Role.EDITOR, active=False,
                        password_hash="!", must_change_password=True,  # noqa: S106 - no login
                        created_at=now)
     db.add(editor)
@@ -117,7 +116,8 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
         started = now - timedelta(days=40 - n * 7)
         email = f"demo.applicant{n}@example.jp"
         proposal = Proposal(
-            ref=f"OU-DEMO-{n:04d}", status="active", category=case.category, ward=case.ward,
+            ref=f"OU-DEMO-{n:04d}", status=ProposalStatus.ACTIVE, category=case.category,
+            ward=case.ward,
             org_name=None, catchphrase=case.catchphrase, body=case.body,
             nickname_enc=cipher.encrypt(f"デモ応募者{n}"), email_enc=cipher.encrypt(email),
             email_bidx=cipher.blind_index(email), phone_enc=cipher.encrypt(f"0120000{n:03d}"),
@@ -127,7 +127,7 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
         db.add(proposal)
         helper_email = f"demo.helper{n}@example.jp"
         helper = Collaborator(
-            ref=f"CO-DEMO-{n:04d}", status="active",
+            ref=f"CO-DEMO-{n:04d}", status=CollaboratorStatus.ACTIVE,
             display_name_enc=cipher.encrypt(f"デモ協力者{n}"), org_name=case.helper_org,
             org_type="business", email_enc=cipher.encrypt(helper_email),
             email_bidx=cipher.blind_index(helper_email),
@@ -142,16 +142,17 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
         await index_proposal(db, proposal)
         introduced = started + timedelta(days=5)
         db.add(Match(proposal_id=proposal.id or 0, collaborator_id=helper.id or 0,
-                     coordinator_id=editor.id or 0, status="introduced", asked_at=introduced,
+                     coordinator_id=editor.id or 0, status=MatchStatus.INTRODUCED,
+                     asked_at=introduced,
                      proposed_at=started + timedelta(days=3), closed_at=introduced,
                      collaborator_answered_at=introduced, applicant_answered_at=introduced))
         project = Project(proposal_id=proposal.id or 0, created_by_id=editor.id or 0,
                           created_at=introduced)
         db.add(project)
         await db.flush()
-        db.add(ProjectMember(project_id=project.id or 0, kind="applicant",
+        db.add(ProjectMember(project_id=project.id or 0, kind=MemberKind.APPLICANT,
                              proposal_id=proposal.id, added_at=introduced))
-        db.add(ProjectMember(project_id=project.id or 0, kind="collaborator",
+        db.add(ProjectMember(project_id=project.id or 0, kind=MemberKind.COLLABORATOR,
                              collaborator_id=helper.id, added_at=introduced))
         if n == 1:
             db.add(Call(project_id=project.id or 0, title="土曜日の配膳ボランティア募集",
@@ -162,7 +163,7 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
             proposal_id=proposal.id or 0, project_id=project.id, slug=case.slug,
             title=case.title, summary=case.summary, body_md=case.story,
             body_html=render_markdown(case.story), category=case.category, ward=case.ward,
-            status="published", author_id=editor.id or 0, approved_by_id=editor.id,
+            status=StoryStatus.PUBLISHED, author_id=editor.id or 0, approved_by_id=editor.id,
             consented_at=published, created_at=started + timedelta(days=12),
             updated_at=published, published_at=published,
         )
@@ -175,7 +176,7 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
             ("project.formed", f"demo project={project.id}"),
             ("story.published", f"demo story={story.id}"),
         ):
-            await audit.record(db, action, actor="demo", object_type="proposal",
+            await audit.record(db, action, Actor("demo"), object_type="proposal",
                                object_id=proposal.id or "", detail=detail)
         created += 1
     return created

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.i18n import N_
-from publishing.personal_data import Finding
+from core.redaction import Finding
 
 MESSAGES = {
     "story_title_required": N_("Please enter a title."),

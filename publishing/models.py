@@ -14,20 +14,26 @@ serve stored HTML. `version` increases with every change that shows on the publi
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
-STORY_STATUSES = (
-    "draft",
-    "in_review",
-    "changes_requested",
-    "approved",
-    "consent_requested",
-    "consented",
-    "published",
-    "unpublished",
-)
+from core.db import enum_field
+
+
+class StoryStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    CONSENT_REQUESTED = "consent_requested"
+    CONSENTED = "consented"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+
+
+STORY_STATUSES = tuple(StoryStatus)
 TITLE_MAX = 100
 SLUG_MAX = 80
 SUMMARY_MAX = 300
@@ -57,7 +63,7 @@ class Story(SQLModel, table=True):
     body_html: str
     category: str = Field(max_length=32)
     ward: str | None = Field(default=None, max_length=16)
-    status: str = Field(default="draft", max_length=24)
+    status: StoryStatus = enum_field(StoryStatus, 24, default=StoryStatus.DRAFT)
     author_id: int = Field(foreign_key="staff_user.id")
     approved_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     # SHA-256 of the applicant's private preview/consent link, while consent is asked for.

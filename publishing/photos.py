@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.errors import DomainError
 from publishing.models import PHOTO_MAX_BYTES
 
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -22,14 +23,6 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo is plenty; more is a bomb or a m
 MAX_PHOTOS = 20
 QUALITY = 85
 OUTPUT_MIME = "image/jpeg"
-
-
-class PhotoError(ValueError):
-    """An upload we refuse; `code` is a message key."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -48,31 +41,31 @@ def _open(data: bytes) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise PhotoError("photo_too_many_pixels") from exc
+            raise DomainError("photo_too_many_pixels") from exc
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-            raise PhotoError("photo_not_image") from exc
+            raise DomainError("photo_not_image") from exc
     width, height = image.size
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
-        raise PhotoError("photo_too_many_pixels")
+        raise DomainError("photo_too_many_pixels")
     return image
 
 
 def process_photo(data: bytes) -> Processed:
-    """The photo as we store it, or PhotoError. CPU-bound: call it in a thread."""
+    """The photo as we store it, or raises DomainError. CPU-bound: call it in a thread."""
     if not data:
-        raise PhotoError("photo_required")
+        raise DomainError("photo_required")
     if len(data) > PHOTO_MAX_BYTES:
-        raise PhotoError("photo_too_large")
+        raise DomainError("photo_too_large")
     try:
         _open(data).verify()  # structure and checksums; the object is unusable afterwards
         image = _open(data)
         image.draft("RGB", (LONG_SIDE, LONG_SIDE))  # JPEG: decode at a reduced scale
         image.load()
         upright = ImageOps.exif_transpose(image)
-    except PhotoError:
+    except DomainError:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise PhotoError("photo_not_image") from exc
+        raise DomainError("photo_not_image") from exc
     upright.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
     # A new image holds pixels only: no `info` (EXIF, XMP, ICC, comments) to carry over.
     clean = Image.new("RGB", upright.size, (255, 255, 255))

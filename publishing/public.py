@@ -26,9 +26,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import utcnow
-from matching.introductions import Match
-from matching.projects import Call, Project, ProjectMember
-from publishing.models import Story, StoryPhoto
+from matching.models import Call, CallStatus, Match, MatchStatus, Project, ProjectMember
+from publishing.models import Story, StoryPhoto, StoryStatus
 
 FRESHNESS = 1.0  # seconds
 LOOKBACK = timedelta(seconds=30)
@@ -93,7 +92,8 @@ class PublicCache:
                 sid = story_id or 0
                 seen.add(sid)
                 previous = self._slug_of.get(sid)
-                entry = Published(sid, version, updated_at) if status == "published" else None
+                published = status == StoryStatus.PUBLISHED
+                entry = Published(sid, version, updated_at) if published else None
                 if previous is not None and (entry is None or previous != slug):
                     self.stories.pop(previous, None)  # unpublished, or its address changed
                     del self._slug_of[sid]
@@ -110,7 +110,8 @@ class PublicCache:
                     changed = True
                 self._full_at = started
             calls = await (await db.connection()).execute(
-                sa_select(func.count(), func.max(col(Call.id))).where(col(Call.status) == "open")
+                sa_select(func.count(), func.max(col(Call.id)))
+                .where(col(Call.status) == CallStatus.OPEN)
             )
             calls_key = ":".join(str(v) for v in calls.one())
             if calls_key != self._calls_key:
@@ -193,7 +194,7 @@ async def published_page(
     db: AsyncSession, *, category: str = "", ward: str = "", page: int = 1
 ) -> tuple[list[Story], bool]:
     """Published stories, newest first, PAGE_SIZE at a time; True when more follow."""
-    query = select(Story).where(col(Story.status) == "published")
+    query = select(Story).where(col(Story.status) == StoryStatus.PUBLISHED)
     if category:
         query = query.where(col(Story.category) == category)
     if ward:
@@ -209,7 +210,7 @@ async def published_page(
 
 async def story_by_slug(db: AsyncSession, slug: str) -> Story | None:
     story = (await db.exec(select(Story).where(col(Story.slug) == slug))).first()
-    return story if story is not None and story.status == "published" else None
+    return story if story is not None and story.status == StoryStatus.PUBLISHED else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +239,10 @@ async def related_calls(db: AsyncSession, story: Story, limit: int = 3) -> list[
     if story.project_id:
         calls = list((await db.exec(
             select(Call).where(col(Call.project_id) == story.project_id,
-                               col(Call.status) == "open").order_by(col(Call.id).desc())
+                               col(Call.status) == CallStatus.OPEN).order_by(col(Call.id).desc())
             .limit(limit))).all())
     if len(calls) < limit:
-        query = select(Call).where(col(Call.status) == "open",
+        query = select(Call).where(col(Call.status) == CallStatus.OPEN,
                                    col(Call.category) == story.category)
         if calls:
             query = query.where(col(Call.id).not_in([c.id for c in calls]))
@@ -252,7 +253,8 @@ async def related_calls(db: AsyncSession, story: Story, limit: int = 3) -> list[
 
 async def latest_calls(db: AsyncSession, limit: int = 5) -> list[Call]:
     rows = await db.exec(
-        select(Call).where(col(Call.status) == "open").order_by(col(Call.id).desc()).limit(limit)
+        select(Call).where(col(Call.status) == CallStatus.OPEN)
+        .order_by(col(Call.id).desc()).limit(limit)
     )
     return list(rows.all())
 
@@ -270,10 +272,11 @@ async def figures(db: AsyncSession) -> Figures:
     projects = (await db.exec(select(func.count()).select_from(Project))).one()
     collaborators = (await db.exec(
         select(func.count(func.distinct(Match.collaborator_id))).where(
-            col(Match.status) == "introduced"))).one()
+            col(Match.status) == MatchStatus.INTRODUCED))).one()
     applicants = (await db.exec(
         select(func.count(func.distinct(ProjectMember.proposal_id))).where(
             col(ProjectMember.proposal_id).is_not(None)))).one()
     stories = (await db.exec(
-        select(func.count()).select_from(Story).where(col(Story.status) == "published"))).one()
+        select(func.count()).select_from(Story)
+        .where(col(Story.status) == StoryStatus.PUBLISHED))).one()
     return Figures(int(projects), int(collaborators) + int(applicants), int(stories))

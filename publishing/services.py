@@ -7,56 +7,32 @@ Emails go to the applicant's address, decrypted only to queue them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from admin.models import StaffUser
-from admin.services import actor_of
-from core.audit import AuditLog
+from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
-from intake.models import Proposal
-from matching.models import Collaborator
-from matching.projects import Project, ProjectMember, project_of
-from publishing import personal_data as pd
+from core.errors import DomainError
+from core.redaction import Finding, Known, find
+from intake.contact import collaborator_values, proposal_values
+from intake.models import Collaborator, Proposal, ProposalStatus
+from matching.models import Project, ProjectMember
+from matching.projects import project_of
 from publishing import workflow
 from publishing.markdown import render_markdown
-from publishing.models import Story, StoryPhoto
-from publishing.photos import MAX_PHOTOS, PhotoError, Processed
+from publishing.models import Story, StoryPhoto, StoryStatus
+from publishing.photos import MAX_PHOTOS, Processed
 from publishing.validation import StoryInput
 
 COMMENT_MAX = 2000
 # A story tells of a case that came to something: not of spam, nor of someone who withdrew.
-SOURCE_REFUSED = ("unverified", "spam", "withdrawn", "declined")
+SOURCE_REFUSED = (ProposalStatus.UNVERIFIED, ProposalStatus.SPAM, ProposalStatus.WITHDRAWN,
+                  ProposalStatus.DECLINED)
 CONTENT_FIELDS = ("title", "slug", "summary", "body_md", "category", "ward")
-
-
-class StoryError(ValueError):
-    """A step that cannot be taken; `code` is a message key."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who takes a step: a staff member, or the applicant through an emailed link."""
-
-    name: str
-    organisation: str = ""
-    ip: str = ""
-
-    @classmethod
-    def staff(cls, user: StaffUser, ip: str = "") -> Actor:
-        return cls(actor_of(user), user.organisation, ip)
-
-
-APPLICANT = "applicant"
 
 
 def detail(story: Story, extra: str = "") -> str:
@@ -65,9 +41,8 @@ def detail(story: Story, extra: str = "") -> str:
 
 async def record(db: AsyncSession, audit: AuditLog, action: str, story: Story, who: Actor,
                  extra: str, now: datetime) -> None:
-    await audit.record(db, action, actor=who.name, organisation=who.organisation,
-                       object_type="proposal", object_id=story.proposal_id,
-                       detail=detail(story, extra), ip=who.ip, now=now)
+    await audit.record(db, action, who, object_type="proposal", object_id=story.proposal_id,
+                       detail=detail(story, extra), now=now)
 
 
 def touch(db: AsyncSession, story: Story, now: datetime) -> None:
@@ -98,26 +73,26 @@ async def source_of(
     """The proposal (and its project, if it has one) a new story is about."""
     project = await db.get(Project, project_id) if project_id else None
     if project_id and project is None:
-        raise StoryError("story_source_invalid")
+        raise DomainError("story_source_invalid")
     proposal_key = project.proposal_id if project else proposal_id
     proposal = await db.get(Proposal, proposal_key) if proposal_key else None
     if proposal is None or proposal.status in SOURCE_REFUSED:
-        raise StoryError("story_source_invalid")
+        raise DomainError("story_source_invalid")
     return proposal, project or await project_of(db, proposal.id or 0)
 
 
 async def create_story(db: AsyncSession, audit: AuditLog, proposal: Proposal,
-                       project: Project | None, data: StoryInput, staff: StaffUser,
-                       ip: str = "") -> Story:
+                       project: Project | None, data: StoryInput, actor: Actor) -> Story:
     now = utcnow()
     story = Story(proposal_id=proposal.id or 0, project_id=project.id if project else None,
                   slug=data.slug, title=data.title, summary=data.summary, body_md=data.body_md,
                   body_html=render_markdown(data.body_md), category=data.category,
-                  ward=data.ward, status="draft", author_id=staff.id or 0, created_at=now,
+                  ward=data.ward, status=StoryStatus.DRAFT, author_id=actor.staff_id or 0,
+                  created_at=now,
                   updated_at=now)
     db.add(story)
     await db.flush()
-    await record(db, audit, "story.created", story, Actor.staff(staff, ip), "-> draft", now)
+    await record(db, audit, "story.created", story, actor, "-> draft", now)
     return story
 
 
@@ -135,11 +110,11 @@ async def changed(db: AsyncSession, audit: AuditLog, story: Story, who: Actor, a
 
 
 async def edit_story(db: AsyncSession, audit: AuditLog, story: Story, data: StoryInput,
-                     staff: StaffUser, ip: str = "") -> list[str]:
+                     actor: Actor) -> list[str]:
     """Save the form; returns the names of the fields that changed (nothing saved if none).
     The audit detail names the fields, never their content."""
     if not workflow.editable(story.status):
-        raise StoryError("story_not_editable")
+        raise DomainError("story_not_editable")
     changed_fields = [name for name in CONTENT_FIELDS
                       if getattr(story, name) != getattr(data, name)]
     if not changed_fields:
@@ -147,30 +122,30 @@ async def edit_story(db: AsyncSession, audit: AuditLog, story: Story, data: Stor
     for name in changed_fields:
         setattr(story, name, getattr(data, name))
     story.body_html = render_markdown(story.body_md)
-    await changed(db, audit, story, Actor.staff(staff, ip), "story.edited",
+    await changed(db, audit, story, actor, "story.edited",
                   "fields=" + ",".join(changed_fields), utcnow())
     return changed_fields
 
 
 async def staff_step(db: AsyncSession, audit: AuditLog, story: Story, step: str,
-                     staff: StaffUser, ip: str = "", comment: str = "") -> None:
+                     actor: Actor, comment: str = "") -> None:
     """Submit, approve, return (with a comment) or unpublish."""
     if step not in ("submit", "approve", "return", "unpublish"):
-        raise StoryError("story_step_invalid")
+        raise DomainError("story_step_invalid")
     if not workflow.can(step, story.status):
-        raise StoryError("story_step_invalid")
-    if step == "approve" and story.author_id == staff.id:
-        raise StoryError("story_self_approval")  # four eyes: the author cannot approve
+        raise DomainError("story_step_invalid")
+    if step == "approve" and story.author_id == actor.staff_id:
+        raise DomainError("story_self_approval")  # four eyes: the author cannot approve
     if step == "return":
         comment = comment.replace("\r\n", "\n").strip()
         if not comment:
-            raise StoryError("story_comment_required")
+            raise DomainError("story_comment_required")
         if len(comment) > COMMENT_MAX:
-            raise StoryError("story_comment_too_long")
+            raise DomainError("story_comment_too_long")
         story.change_request, story.change_request_by = comment, "reviewer"
     if step == "approve":
-        story.approved_by_id = staff.id
-    await move(db, audit, story, step, Actor.staff(staff, ip), utcnow())
+        story.approved_by_id = actor.staff_id
+    await move(db, audit, story, step, actor, utcnow())
 
 
 async def for_update(db: AsyncSession, story_id: int) -> Story | None:
@@ -181,11 +156,11 @@ async def for_update(db: AsyncSession, story_id: int) -> Story | None:
     return (await db.exec(query)).first()
 
 
-async def known_values(db: AsyncSession, cipher: FieldCipher, story: Story) -> list[pd.Known]:
+async def known_values(db: AsyncSession, cipher: FieldCipher, story: Story) -> list[Known]:
     """The applicant's contact values and those of the project's other members, as
     patterns (decrypted here, never returned as text)."""
     proposal = await db.get(Proposal, story.proposal_id)
-    known = pd.proposal_values(cipher, proposal, "applicant") if proposal else []
+    known = proposal_values(cipher, proposal, "applicant") if proposal else []
     if story.project_id:
         members = list((await db.exec(select(ProjectMember).where(
             col(ProjectMember.project_id) == story.project_id))).all())
@@ -194,18 +169,18 @@ async def known_values(db: AsyncSession, cipher: FieldCipher, story: Story) -> l
         collaborator_ids = [m.collaborator_id for m in members if m.collaborator_id]
         for other in (await db.exec(select(Proposal).where(
                 col(Proposal.id).in_(proposal_ids)))).all():
-            known += pd.proposal_values(cipher, other, "member")
+            known += proposal_values(cipher, other, "member")
         for helper in (await db.exec(select(Collaborator).where(
                 col(Collaborator.id).in_(collaborator_ids)))).all():
-            known += pd.collaborator_values(cipher, helper)
+            known += collaborator_values(cipher, helper)
     return known
 
 
 async def warnings_for(db: AsyncSession, cipher: FieldCipher, story: Story,
-                       photos: list[StoryPhoto]) -> list[pd.Finding]:
+                       photos: list[StoryPhoto]) -> list[Finding]:
     texts = {"title": story.title, "slug": story.slug, "summary": story.summary,
              "body": story.body_md, "photos": "\n".join(p.alt for p in photos)}
-    return pd.find(texts, await known_values(db, cipher, story))
+    return find(texts, await known_values(db, cipher, story))
 
 
 async def photos_of(db: AsyncSession, story_id: int) -> list[StoryPhoto]:
@@ -215,33 +190,33 @@ async def photos_of(db: AsyncSession, story_id: int) -> list[StoryPhoto]:
 
 
 async def add_photo(db: AsyncSession, audit: AuditLog, story: Story, photo: Processed,
-                    alt: str, staff: StaffUser, ip: str = "") -> StoryPhoto:
+                    alt: str, actor: Actor) -> StoryPhoto:
     if not workflow.editable(story.status):
-        raise StoryError("story_not_editable")
+        raise DomainError("story_not_editable")
     count, last = (await db.exec(select(func.count(), func.max(StoryPhoto.position)).where(
         col(StoryPhoto.story_id) == story.id))).one()
     if count >= MAX_PHOTOS:
-        raise PhotoError("photo_too_many")
+        raise DomainError("photo_too_many", "photo")
     now = utcnow()
     row = StoryPhoto(story_id=story.id or 0, position=(last or 0) + 1, alt=alt,
                      mime=photo.mime, width=photo.width, height=photo.height, data=photo.data,
                      created_at=now)
     db.add(row)
     await db.flush()
-    await changed(db, audit, story, Actor.staff(staff, ip), "story.photo_added",
+    await changed(db, audit, story, actor, "story.photo_added",
                   f"photo={row.id}", now)
     return row
 
 
 async def move_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id: int,
-                     up: bool, staff: StaffUser, ip: str = "") -> None:
+                     up: bool, actor: Actor) -> None:
     """Swap a photo with its neighbour (positions are renumbered 1..n on the way)."""
     if not workflow.editable(story.status):
-        raise StoryError("story_not_editable")
+        raise DomainError("story_not_editable")
     photos = await photos_of(db, story.id or 0)
     index = next((i for i, p in enumerate(photos) if p.id == photo_id), None)
     if index is None:
-        raise StoryError("photo_unknown")
+        raise DomainError("photo_unknown")
     other = index - 1 if up else index + 1
     if not 0 <= other < len(photos):
         return
@@ -249,19 +224,19 @@ async def move_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id: 
     for position, photo in enumerate(photos, start=1):
         photo.position = position
         db.add(photo)
-    await changed(db, audit, story, Actor.staff(staff, ip), "story.photos_reordered",
+    await changed(db, audit, story, actor, "story.photos_reordered",
                   f"photo={photo_id}", utcnow())
 
 
 async def delete_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id: int,
-                       staff: StaffUser, ip: str = "") -> None:
+                       actor: Actor) -> None:
     if not workflow.editable(story.status):
-        raise StoryError("story_not_editable")
+        raise DomainError("story_not_editable")
     photo = await db.get(StoryPhoto, photo_id)
     if photo is None or photo.story_id != story.id:
-        raise StoryError("photo_unknown")
+        raise DomainError("photo_unknown")
     await db.delete(photo)
-    await changed(db, audit, story, Actor.staff(staff, ip), "story.photo_removed",
+    await changed(db, audit, story, actor, "story.photo_removed",
                   f"photo={photo_id}", utcnow())
 
 
@@ -272,10 +247,10 @@ async def unpublish_for_closed_case(db: AsyncSession, audit: AuditLog, proposal:
     taken = 0
     stories = await db.exec(
         select(Story).where(col(Story.proposal_id) == proposal.id,
-                            col(Story.status) == "published")
+                            col(Story.status) == StoryStatus.PUBLISHED)
     )
     for story in stories.all():
-        await move(db, audit, story, "unpublish", Actor("system"), now,
+        await move(db, audit, story, "unpublish", SYSTEM, now,
                    action="story.unpublished")
         taken += 1
     return taken

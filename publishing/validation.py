@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from intake.validation import CATEGORIES, WARDS, has_bad_characters, normalise_text
+from intake.validation import has_bad_characters, normalise_text
+from intake.vocabulary import CATEGORIES, WARDS
 from publishing.models import BODY_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, Story
 
 FIELDS = ("title", "slug", "summary", "body", "category", "ward")

@@ -20,30 +20,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from publishing.models import StoryStatus as S
+
 
 @dataclass(frozen=True)
 class Step:
-    sources: tuple[str, ...]
-    target: str
+    sources: tuple[S, ...]
+    target: S
 
 
 STEPS: dict[str, Step] = {
-    "submit": Step(("draft", "changes_requested"), "in_review"),
-    "approve": Step(("in_review",), "approved"),
-    "return": Step(("in_review",), "changes_requested"),
+    "submit": Step((S.DRAFT, S.CHANGES_REQUESTED), S.IN_REVIEW),
+    "approve": Step((S.IN_REVIEW,), S.APPROVED),
+    "return": Step((S.IN_REVIEW,), S.CHANGES_REQUESTED),
     # Asking again (a lost email, an expired link) sends a fresh link.
-    "request_consent": Step(("approved", "consent_requested"), "consent_requested"),
-    "consent": Step(("consent_requested",), "consented"),
-    "ask_changes": Step(("consent_requested",), "changes_requested"),
-    "publish": Step(("consented", "unpublished"), "published"),
-    "unpublish": Step(("published",), "unpublished"),
+    "request_consent": Step((S.APPROVED, S.CONSENT_REQUESTED), S.CONSENT_REQUESTED),
+    "consent": Step((S.CONSENT_REQUESTED,), S.CONSENTED),
+    "ask_changes": Step((S.CONSENT_REQUESTED,), S.CHANGES_REQUESTED),
+    "publish": Step((S.CONSENTED, S.UNPUBLISHED), S.PUBLISHED),
+    "unpublish": Step((S.PUBLISHED,), S.UNPUBLISHED),
     # The applicant's link from the "published" email keeps working whatever staff do next.
-    "withdraw": Step(("in_review", "changes_requested", "approved", "consent_requested",
-                      "consented", "published", "unpublished"), "unpublished"),
+    "withdraw": Step((S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.CONSENT_REQUESTED,
+                      S.CONSENTED, S.PUBLISHED, S.UNPUBLISHED), S.UNPUBLISHED),
 }
-EDITABLE = ("draft", "in_review", "changes_requested", "approved", "consent_requested",
-            "consented", "unpublished")
-BACK_TO_REVIEW = ("approved", "consent_requested", "consented", "unpublished")
+EDITABLE = (S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.CONSENT_REQUESTED,
+            S.CONSENTED, S.UNPUBLISHED)
+BACK_TO_REVIEW = (S.APPROVED, S.CONSENT_REQUESTED, S.CONSENTED, S.UNPUBLISHED)
 # Steps that need the text checked for personal data first (warnings must be confirmed).
 CHECKED = ("submit", "publish")
 
@@ -57,13 +59,13 @@ def can(step: str, status: str, *, consented: bool = True) -> bool:
     return consented or step != "publish"
 
 
-def target_of(step: str) -> str:
+def target_of(step: str) -> S:
     return STEPS[step].target
 
 
-def after_edit(status: str) -> str:
+def after_edit(status: S) -> S:
     """The status a story has once its text or photos changed."""
-    return "in_review" if status in BACK_TO_REVIEW else status
+    return S.IN_REVIEW if status in BACK_TO_REVIEW else status
 
 
 def editable(status: str) -> bool:

@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from admin.search import is_index_table
 from core.db import create_engine
 from core.migrate import downgrade, upgrade
+from intake.search import is_index_table
 from tests.conftest import TABLES
 
 

@@ -5,14 +5,14 @@ Revises: 0011
 Create Date: 2026-11-26 09:00:00.000000
 
 SQLite: a contentless FTS5 table; PostgreSQL: a table with an integer[] and a GIN index.
-Both are filled here for every proposal staff can see (see admin/search.py). The keys come
-from admin.search itself, so the index always agrees with the code that queries it; if the
+Both are filled here for every proposal staff can see (see intake/search.py). The keys come
+from intake.search itself, so the index always agrees with the code that queries it; if the
 bigram rules ever change, `ouen search reindex` rebuilds the index.
 """
 from alembic import op
 import sqlalchemy as sa
 
-from admin.search import fill, grams
+from intake.search import fill, grams
 
 revision = '0012'
 down_revision = '0011'

@@ -10,7 +10,7 @@ SQLite index is contentless: removing a proposal needs exactly the words it was 
 """
 from alembic import op
 
-from admin.search import clear, fill, grams
+from intake.search import clear, fill, grams
 
 revision = '0014'
 down_revision = '0013'

@@ -22,8 +22,8 @@ from admin.models import StaffSession, StaffUser
 from admin.permissions import Permission
 from admin.services import create_user
 from app import create_app
-from core.audit import AuditEvent
 from core.db import utcnow
+from core.models import AuditEvent
 from core.settings import Settings
 from tests.conftest import csrf_of, running
 
@@ -420,7 +420,7 @@ async def ouen(database_url: str, tmp_path: Path, *args: str) -> subprocess.Comp
            "OUEN_VAR_DIR": str(tmp_path / "cli")}
 
     def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "core.cli", *args], env=env, text=True,
+        return subprocess.run([sys.executable, "-m", "cli", *args], env=env, text=True,
                               capture_output=True, check=False, timeout=120)
 
     return await asyncio.to_thread(run)

@@ -13,7 +13,7 @@ from litestar import Litestar
 from sqlmodel import select
 
 from admin.calendar import JST
-from admin.cases import overdue_cutoff
+from admin.case_list import overdue_cutoff
 from admin.models import CaseNote, ContactEntry
 from app import create_app
 from core.settings import Settings, SettingsError, load_settings
@@ -217,7 +217,7 @@ async def test_account_events_carry_the_organisation_and_address(
 async def test_editors_and_auditors_read_collaborator_and_story_text_screened(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    from tests.admin.test_collaborators import make_collaborator
+    from tests.matching.test_collaborators import make_collaborator
     from tests.publishing.test_public_site import make_story
 
     collaborator = await make_collaborator(

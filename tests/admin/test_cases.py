@@ -12,10 +12,10 @@ from litestar import Litestar
 from sqlmodel import col, select
 
 from admin.models import ProposalTransition, StaffUser
-from admin.search import index_proposal
-from core.audit import AuditEvent
 from core.db import utcnow
+from core.models import AuditEvent
 from intake.models import Proposal
+from intake.search import index_proposal
 from tests.admin.test_auth import login, make_staff
 from tests.conftest import csrf_of
 
@@ -280,7 +280,7 @@ def test_demo_data_cli(tmp_path: Any, database_url: str) -> None:
     from core.db import create_engine
 
     env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url}
-    run = [sys.executable, "-m", "core.cli"]
+    run = [sys.executable, "-m", "cli"]
     made = subprocess.run([*run, "demo-data", "--proposals", "1200"], env=env, text=True,
                           capture_output=True, check=False, timeout=120)
     assert made.returncode == 0 and "created 1200 fictional proposals" in made.stdout

@@ -12,8 +12,8 @@ from litestar import Litestar
 from sqlmodel import col, select
 
 from admin.reports import safe_cell, to_csv
-from core.audit import AuditEvent
 from core.db import utcnow
+from core.models import AuditEvent
 from tests.admin.test_auth import login, make_staff, submit_code
 from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
 from tests.conftest import csrf_of

@@ -13,13 +13,12 @@ from litestar import Litestar
 
 from admin.permissions import ROLES, Permission, allowed
 from core.db import utcnow
-from matching.introductions import Match
-from matching.projects import Call, Project
+from matching.models import Call, Match, MatchStatus, Project
 from publishing.models import Story, StoryPhoto
 from tests.admin.test_auth import admin_routes, login, make_staff
 from tests.admin.test_cases import make_proposal
-from tests.admin.test_collaborators import make_collaborator
 from tests.conftest import csrf_of
+from tests.matching.test_collaborators import make_collaborator
 from tests.publishing.story_helpers import image_bytes
 
 PARAM_RE = re.compile(r"\{(\w+):\w+\}")
@@ -35,7 +34,7 @@ async def make_objects(app: Litestar, author_id: int, coordinator_id: int) -> di
     now = utcnow()
     async with app.state.sessions() as db, db.begin():
         match = Match(proposal_id=proposal.id, collaborator_id=collaborator.id,
-                      coordinator_id=coordinator_id, status="proposed", asked_at=now,
+                      coordinator_id=coordinator_id, status=MatchStatus.PROPOSED, asked_at=now,
                       proposed_at=now)
         project = Project(proposal_id=proposal.id, created_by_id=coordinator_id, created_at=now)
         db.add_all([match, project])

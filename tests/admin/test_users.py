@@ -9,7 +9,7 @@ from litestar import Litestar
 from sqlmodel import col, select
 
 from admin.models import StaffUser
-from core.audit import AuditEvent
+from core.models import AuditEvent
 from tests.admin.test_auth import login, make_staff
 from tests.admin.test_cases import make_proposal, signed_in
 from tests.conftest import csrf_of

@@ -13,8 +13,7 @@ import pytest
 
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
-from intake.models import Proposal
-from matching.models import Collaborator
+from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_staff import in_thread, second_factor, seed, sign_in
 
@@ -33,7 +32,7 @@ def seed_pair(live: LiveServer) -> int:
         now = utcnow()
         async with session_factory(engine)() as db, db.begin():
             proposal = Proposal(
-                ref="OU-MATCH-0001", status="seeking", category="elderly", ward="nada",
+                ref="OU-MATCH-0001", status=ProposalStatus.SEEKING, category="elderly", ward="nada",
                 catchphrase="お年寄りにお弁当を届けたい",
                 body="灘区でひとり暮らしのお年寄りの見守りをしています。"
                 "何よりお弁当をご自宅まで届けてくれる方を探しています。活動は土日が中心です。",
@@ -45,7 +44,8 @@ def seed_pair(live: LiveServer) -> int:
             )
             db.add(proposal)
             db.add(Collaborator(
-                ref="CO-HELP-0001", status="active", display_name_enc=cipher.encrypt(HELPER[2]),
+                ref="CO-HELP-0001", status=CollaboratorStatus.ACTIVE,
+                display_name_enc=cipher.encrypt(HELPER[2]),
                 org_name="まちかど配送", org_type="business",
                 email_enc=cipher.encrypt(HELPER[0]), email_bidx=cipher.blind_index(HELPER[0]),
                 phone_enc=cipher.encrypt(HELPER[1]), categories=["elderly"], wards=["nada"],

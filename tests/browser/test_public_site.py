@@ -14,8 +14,8 @@ from admin.services import create_user
 from core.audit import AuditLog
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
-from intake.models import Proposal
-from publishing.models import Story, StoryPhoto
+from intake.models import Proposal, ProposalStatus
+from publishing.models import Story, StoryPhoto, StoryStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_staff import in_thread
 
@@ -48,7 +48,8 @@ def seed_story(live: LiveServer) -> None:
                                           email="editor@city.example.jp", role="editor",
                                           display_name="編集 花子", organisation="神戸市")
             proposal = Proposal(
-                ref="OU-STORY-0001", status="active", category="children", ward="nagata",
+                ref="OU-STORY-0001", status=ProposalStatus.ACTIVE, category="children",
+                ward="nagata",
                 catchphrase="子ども食堂をひらきたい", body="長田区で子ども食堂を。",
                 nickname_enc=cipher.encrypt("こうべ太郎"),
                 email_enc=cipher.encrypt("taro.kobe@example.jp"),
@@ -63,7 +64,8 @@ def seed_story(live: LiveServer) -> None:
                 title="長田の子ども食堂、はじまりました",
                 summary="商店街の空き店舗で毎週土曜日に。",
                 body_md="(rendered)", body_html=LONG_BODY, category="children", ward="nagata",
-                status="published", author_id=editor.id or 0, created_at=now, updated_at=now,
+                status=StoryStatus.PUBLISHED, author_id=editor.id or 0, created_at=now,
+                updated_at=now,
                 published_at=now,
             )
             db.add(story)

@@ -16,10 +16,11 @@ import pytest
 from admin.calendar import JST
 from admin.credentials import Passwords, make_hasher
 from admin.services import create_user
-from core.audit import AuditEvent, AuditLog
+from core.audit import AuditLog
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
-from intake.models import Proposal
+from core.models import AuditEvent
+from intake.models import Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -53,7 +54,7 @@ def seed(live: LiveServer, role: str, email: str) -> str | None:
             db.add(user)
             old = utcnow() - timedelta(days=30)  # overdue even over New Year
             db.add(Proposal(
-                ref="OU-LATE-0001", status="new", category="elderly", ward="nada",
+                ref="OU-LATE-0001", status=ProposalStatus.NEW, category="elderly", ward="nada",
                 catchphrase="高齢者の買い物を手伝いたい", body="灘区で買い物の付き添いをします。",
                 nickname_enc=cipher.encrypt("こうべ太郎"),
                 email_enc=cipher.encrypt("taro.kobe@example.jp"),

@@ -19,7 +19,7 @@ from core.db import create_engine, session_factory, utcnow
 from intake.models import Proposal
 from publishing.demo import create_showcase
 from publishing.markdown import render_markdown
-from publishing.models import Story
+from publishing.models import Story, StoryStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_matching import seed_pair
 from tests.browser.test_staff import PASSWORD, in_thread, sign_in
@@ -55,7 +55,7 @@ def seed(live: LiveServer) -> None:
             db.add(Story(proposal_id=proposal.id or 0, slug="tarumi-sonogo", title=DRAFT,
                          summary="見守りの一年をふりかえります。", body_md=body,
                          body_html=render_markdown(body), category="elderly", ward="tarumi",
-                         status="draft", author_id=admin.id or 0, created_at=now,
+                         status=StoryStatus.DRAFT, author_id=admin.id or 0, created_at=now,
                          updated_at=now))
         await engine.dispose()
 

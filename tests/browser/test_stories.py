@@ -19,7 +19,7 @@ from admin.services import create_user
 from core.audit import AuditLog
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
-from intake.models import Proposal
+from intake.models import Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_matching import mail_to, text_of
 from tests.browser.test_staff import PASSWORD, in_thread, second_factor, sign_in
@@ -50,7 +50,8 @@ def seed(live: LiveServer) -> str:
                 user.totp_secret_enc = cipher.encrypt(secret) if role == "coordinator" else None
                 db.add(user)
             db.add(Proposal(
-                ref="OU-STORY-0001", status="completed", category="children", ward="nagata",
+                ref="OU-STORY-0001", status=ProposalStatus.COMPLETED, category="children",
+                ward="nagata",
                 catchphrase="子ども食堂に野菜を届けたい", body="長田区の八百屋です。",
                 nickname_enc=cipher.encrypt(APPLICANT[2]),
                 email_enc=cipher.encrypt(APPLICANT[0]),

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.audit import AuditEvent, AuditLog, VerifyResult, truncate_ip
+from core.audit import SYSTEM, Actor, AuditLog, VerifyResult, truncate_ip
+from core.models import AuditEvent
 from core.settings import Settings
 from tests.conftest import SmtpCapture
 from tests.intake.test_apply import submit_and_verify
@@ -27,9 +28,9 @@ async def record_five(app: Litestar) -> None:
     audit: AuditLog = app.state.audit
     async with app.state.sessions() as session, session.begin():
         for n in range(5):
-            await audit.record(session, "test.event", actor="staff:1", organisation="神戸市",
-                               object_type="proposal", object_id=n, detail=f"n={n}",
-                               ip="203.0.113.77")
+            await audit.record(session, "test.event",
+                               Actor("staff", 1, organisation="神戸市", ip="203.0.113.77"),
+                               object_type="proposal", object_id=n, detail=f"n={n}")
 
 
 async def tampered(
@@ -138,7 +139,7 @@ def test_truncate_ip() -> None:
 
 def test_cli_verify(tmp_path: Path, database_url: str) -> None:
     env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url}
-    run = [sys.executable, "-m", "core.cli"]
+    run = [sys.executable, "-m", "cli"]
     assert subprocess.run([*run, "migrate"], env=env, capture_output=True, check=False,
                           timeout=120).returncode == 0
     result = subprocess.run([*run, "audit", "verify"], env=env, capture_output=True, text=True,
@@ -155,7 +156,7 @@ def test_cli_names_the_first_bad_entry(tmp_path: Path, database_url: str) -> Non
     from core.settings import load_settings
 
     env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url}
-    run = [sys.executable, "-m", "core.cli"]
+    run = [sys.executable, "-m", "cli"]
     subprocess.run([*run, "migrate"], env=env, capture_output=True, check=True, timeout=120)
     settings = load_settings({"OUEN_VAR_DIR": str(tmp_path), "OUEN_DATABASE_URL": database_url})
 
@@ -163,7 +164,7 @@ def test_cli_names_the_first_bad_entry(tmp_path: Path, database_url: str) -> Non
         engine = create_engine(settings.database_url)
         async with session_factory(engine)() as session, session.begin():
             for n in range(3):
-                await AuditLog(settings.audit_key).record(session, "test.event", actor="system",
+                await AuditLog(settings.audit_key).record(session, "test.event", SYSTEM,
                                                           detail=f"n={n}")
         async with engine.begin() as conn:  # tamper as someone with the database would
             if database_url.startswith("sqlite"):
@@ -192,7 +193,7 @@ async def test_anchors_kept_outside_the_database_catch_a_truncated_or_rebuilt_ch
     anchors_file = tmp_path / "anchors.jsonl"
     async with app.state.sessions() as session, session.begin():
         for i in range(3):
-            await app.state.audit.record(session, "test.event", actor="test", detail=str(i))
+            await app.state.audit.record(session, "test.event", Actor("test"), detail=str(i))
     async with app.state.sessions() as session:
         assert await write_anchor(session, anchors_file)
         assert not await write_anchor(session, anchors_file)  # head has not moved
@@ -212,7 +213,7 @@ async def test_anchors_kept_outside_the_database_catch_a_truncated_or_rebuilt_ch
 
 def test_cli_checks_anchors_given_on_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "OUEN_VAR_DIR": str(tmp_path)}
-    run = [sys.executable, "-m", "core.cli"]
+    run = [sys.executable, "-m", "cli"]
     subprocess.run([*run, "migrate"], env=env, capture_output=True, check=True, timeout=120)
     truncated = subprocess.run([*run, "audit", "verify", "--anchor", "4:" + "a" * 64], env=env,
                                capture_output=True, text=True, check=False, timeout=120)

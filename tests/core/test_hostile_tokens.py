@@ -11,7 +11,7 @@ from litestar import Litestar
 from sqlalchemy import text
 
 from admin.credentials import totp_step
-from core.audit import AuditLog
+from core.audit import SYSTEM, AuditLog
 from tests.conftest import csrf_of
 
 
@@ -64,7 +64,7 @@ async def test_verify_reports_a_non_ascii_mac_as_altered(app: Litestar, database
     audit: AuditLog = app.state.audit
     async with app.state.sessions() as db, db.begin():
         for n in range(2):
-            await audit.record(db, "test.event", actor="system", detail=f"n={n}")
+            await audit.record(db, "test.event", SYSTEM, detail=f"n={n}")
     async with app.state.sessions() as db, db.begin():
         conn = await db.connection()
         if database_url.startswith("sqlite"):

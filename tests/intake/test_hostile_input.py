@@ -16,9 +16,8 @@ from litestar import Litestar
 from app import create_app
 from core.settings import Settings
 from intake.collaborator_validation import LIST_FIELDS, TEXT_FIELDS
-from intake.models import Proposal
+from intake.models import Collaborator, Proposal
 from intake.validation import FIELDS
-from matching.models import Collaborator
 from notifications.models import OutboxMessage
 from tests.conftest import VALID_FORM, CaptchaStub, csrf_of, running, started_of
 from tests.intake.test_apply import count

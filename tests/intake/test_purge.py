@@ -12,12 +12,11 @@ from litestar import Litestar
 from sqlmodel import col, select
 
 from app import build_worker
-from core.audit import AuditEvent
 from core.db import utcnow
+from core.models import AuditEvent
 from core.settings import Settings
-from intake.models import Proposal, VerificationToken
+from intake.models import Collaborator, Proposal, VerificationToken
 from intake.services import purge_unverified
-from matching.models import Collaborator
 from notifications.models import OutboxMessage
 from notifications.services import enqueue_email
 from notifications.worker import Worker

@@ -11,8 +11,7 @@ import pytest
 
 from app import create_app
 from core.settings import Settings
-from intake.models import Proposal
-from matching.models import Collaborator
+from intake.models import Collaborator, Proposal
 from tests.conftest import VALID_FORM, CaptchaStub, csrf_of, running, started_of
 from tests.intake.test_apply import count
 from tests.intake.test_captcha import captcha_settings

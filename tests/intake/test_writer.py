@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from core.audit import AuditEvent
 from core.db import create_engine
+from core.models import AuditEvent
 from intake.models import Proposal, VerificationToken
 from intake.services import new_reference
 from intake.validation import validate_proposal

@@ -9,16 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from matching.engine import (
-    CollaboratorDoc,
-    Index,
-    ProposalDoc,
-    ProposalIndex,
-    baseline,
-    proposal_as_helper,
-)
-from matching.evaluation import evaluate, load, ndcg_at, precision_at
+from cli import main
+from matching.engine import CollaboratorDoc, Index, ProposalDoc
+from matching.evaluation import baseline, evaluate, load, ndcg_at, precision_at
+from matching.peers import ProposalIndex, proposal_as_helper
 
 DEV_SET = Path(__file__).resolve().parents[1] / "data" / "matching-dev.json"
 
@@ -203,7 +197,7 @@ def test_ranking_from_the_collaborators_side_uses_the_same_judgement(
     dev = load(DEV_SET)
     proposals, collaborators = dev.proposals[:12], dev.collaborators[:30]
     forward = Index(collaborators)
-    reverse = engine.ProposalIndex(proposals)
+    reverse = ProposalIndex(proposals)
     for collaborator in collaborators:
         from_collaborator = {
             s.collaborator_id: s.score for s in reverse.rank(collaborator, limit=len(proposals))

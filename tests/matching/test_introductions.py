@@ -13,10 +13,12 @@ import httpx
 from litestar import Litestar
 from sqlmodel import col, select
 
-from core.audit import AuditEvent
 from core.db import utcnow
-from matching.introductions import EXPIRE_AFTER, REMIND_AFTER, Match, remind_and_expire
-from matching.models import Collaborator
+from core.models import AuditEvent
+from intake.models import Collaborator
+from matching.introductions import EXPIRE_AFTER
+from matching.models import Match, MatchStatus
+from matching.reminders import REMIND_AFTER, remind_and_expire
 from notifications.services import Mailer
 from notifications.worker import Worker
 from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
@@ -220,7 +222,7 @@ async def test_capacity_warning_needs_a_confirmation(
         now = utcnow()
         db.add(Match(proposal_id=earlier.id or 0, collaborator_id=busy.id or 0,
                      coordinator_id=(await signed_in(client, app, "coordinator")).id or 0,
-                     status="introduced", asked_at=now, proposed_at=now, closed_at=now))
+                     status=MatchStatus.INTRODUCED, asked_at=now, proposed_at=now, closed_at=now))
     app.state.matching.checked = float("-inf")
     proposal = await make_proposal(app, ref="OU-LATER-0001", body=BODY)
     page = await client.get(f"/admin/proposals/{proposal.id}/matching")
@@ -328,7 +330,7 @@ async def test_new_paused_and_edited_collaborators_show_within_seconds(
 async def test_a_collaborators_page_lists_the_open_proposals_and_calls_they_fit(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    from matching.projects import Call, Project
+    from matching.models import Call, Project
 
     fits = await make_proposal(app, ref="OU-FITS-000001", body=BODY)
     far = await make_proposal(app, ref="OU-FAR-0000001", category="foreign_residents",
@@ -356,7 +358,8 @@ async def test_nothing_moves_once_the_case_closed_or_the_collaborator_left(
     client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture
 ) -> None:
     from admin.cases import change_status
-    from admin.collaborators import change_status as collaborator_status
+    from admin.services import staff_actor
+    from intake.collaborators import change_status as collaborator_status
 
     proposal = await make_proposal(app, status="seeking", body=BODY)
     helper = await make_collaborator(app)
@@ -370,8 +373,8 @@ async def test_nothing_moves_once_the_case_closed_or_the_collaborator_left(
     async with app.state.sessions() as db, db.begin():
         row = await db.get(Collaborator, helper.id)
         assert row is not None
-        assert await collaborator_status(db, app.state.audit, row, "retire", coordinator,
-                                         "") is None
+        await collaborator_status(db, app.state.audit, row, "retire",
+                                         staff_actor(coordinator))
     sent = len(smtp.messages)
     assert (await client.get(f"/introductions/{applicant_token}")).status_code == 410
     assert await worker.sender.process_due() == 0 and len(smtp.messages) == sent
@@ -386,7 +389,8 @@ async def test_nothing_moves_once_the_case_closed_or_the_collaborator_left(
     async with app.state.sessions() as db, db.begin():
         case = await db.get(type(other), other.id)
         assert case is not None
-        assert await change_status(db, app.state.audit, case, "withdrawn", "", coordinator) is None
+        await change_status(db, app.state.audit, case, "withdrawn", "",
+                                   staff_actor(coordinator))
     assert (await client.get(f"/introductions/{link}")).status_code == 410
     async with app.state.sessions() as db:
         statuses = (await db.exec(select(Match.status))).all()

@@ -7,10 +7,10 @@ import httpx
 from litestar import Litestar
 from sqlmodel import col, select
 
-from core.audit import AuditEvent
 from core.db import utcnow
-from matching.introductions import Match
-from matching.projects import Call, ProjectMember, personal_data_in
+from core.models import AuditEvent
+from matching.models import Call, Match, MatchStatus, ProjectMember
+from matching.projects import personal_data_in
 from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
 from tests.conftest import csrf_of
 from tests.matching.test_introductions import (
@@ -50,7 +50,8 @@ async def test_a_project_gathers_the_applicant_introduced_collaborators_and_othe
     async with app.state.sessions() as db, db.begin():
         now = utcnow()
         db.add(Match(proposal_id=proposal.id or 0, collaborator_id=helper.id or 0,
-                     coordinator_id=coordinator.id or 0, status="introduced", asked_at=now,
+                     coordinator_id=coordinator.id or 0, status=MatchStatus.INTRODUCED,
+                     asked_at=now,
                      proposed_at=now, closed_at=now))
     formed = await form(client, proposal.id or 0)
     assert formed.status_code == 303

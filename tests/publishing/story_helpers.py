@@ -15,7 +15,7 @@ from PIL import Image
 from sqlmodel import col, select
 
 from admin.models import StaffUser
-from core.audit import AuditEvent
+from core.models import AuditEvent
 from publishing.models import Story
 from tests.admin.test_auth import login, make_staff
 from tests.conftest import csrf_of

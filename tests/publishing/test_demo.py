@@ -9,7 +9,7 @@ import httpx
 from litestar import Litestar
 from sqlmodel import select
 
-from matching.projects import Call
+from matching.models import Call
 from publishing.demo import SHOWCASES, create_showcase
 from publishing.models import Story
 

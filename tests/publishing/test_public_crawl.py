@@ -11,8 +11,7 @@ import httpx
 from litestar import Litestar
 
 from core.db import utcnow
-from matching.introductions import Match
-from matching.projects import Call, Project, ProjectMember
+from matching.models import Call, Match, MatchStatus, MemberKind, Project, ProjectMember
 from tests.admin.test_auth import make_staff
 from tests.admin.test_cases import EMAIL, PHONE, make_proposal
 from tests.matching.test_introductions import (
@@ -45,13 +44,14 @@ async def test_no_contact_value_or_staff_name_appears_on_any_public_page(
     now = utcnow()
     async with app.state.sessions() as db, db.begin():
         db.add(Match(proposal_id=proposal.id or 0, collaborator_id=helper.id or 0,
-                     coordinator_id=coordinator.id or 0, status="introduced", asked_at=now,
+                     coordinator_id=coordinator.id or 0, status=MatchStatus.INTRODUCED,
+                     asked_at=now,
                      proposed_at=now, closed_at=now))
         project = Project(proposal_id=proposal.id or 0, created_by_id=coordinator.id or 0,
                           created_at=now)
         db.add(project)
         await db.flush()
-        db.add(ProjectMember(project_id=project.id or 0, kind="collaborator",
+        db.add(ProjectMember(project_id=project.id or 0, kind=MemberKind.COLLABORATOR,
                              collaborator_id=helper.id, added_at=now))
         db.add(Call(project_id=project.id or 0, title="配達のお手伝い募集",
                     needed="土曜の午前にお弁当を届けてくださる方。", category="elderly",

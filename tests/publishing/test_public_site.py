@@ -218,7 +218,7 @@ async def test_a_case_withdrawn_or_marked_spam_takes_its_stories_down(
     async with app.state.sessions() as db, db.begin():
         case = await db.get(type(proposal), proposal.id)
         assert case is not None
-        assert await change_status(db, app.state.audit, case, "withdrawn", "", None) is None
+        await change_status(db, app.state.audit, case, "withdrawn", "")
     app.state.public.forget()
     assert (await client.get("/projects/withdrawn-case-story")).status_code == 404
     async with app.state.sessions() as db:

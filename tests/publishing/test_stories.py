@@ -12,7 +12,7 @@ import httpx
 from litestar import Litestar
 
 from core.db import utcnow
-from matching.projects import Project, ProjectMember
+from matching.models import MemberKind, Project, ProjectMember
 from notifications.worker import Worker
 from publishing.models import Story
 from tests.admin.test_cases import EMAIL, PHONE, make_proposal
@@ -412,7 +412,7 @@ async def test_new_story_from_a_project_slugs_and_validation(
                               created_at=utcnow())
             db.add(project)
             await db.flush()
-            db.add(ProjectMember(project_id=project.id or 0, kind="applicant",
+            db.add(ProjectMember(project_id=project.id or 0, kind=MemberKind.APPLICANT,
                                  proposal_id=other.id, added_at=utcnow()))
         project_page = await editor.get(f"/admin/projects/{project.id}")
         assert f'href="/admin/stories/new?project={project.id}"' in project_page.text

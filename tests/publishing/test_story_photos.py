@@ -12,9 +12,10 @@ from litestar import Litestar
 from PIL import Image
 from sqlmodel import col, select
 
+from core.errors import DomainError
 from notifications.worker import Worker
 from publishing.models import PHOTO_MAX_BYTES, StoryPhoto
-from publishing.photos import LONG_SIDE, PhotoError, process_photo
+from publishing.photos import LONG_SIDE, process_photo
 from tests.admin.test_cases import make_proposal
 from tests.conftest import SmtpCapture, csrf_of
 from tests.publishing.story_helpers import (
@@ -70,7 +71,7 @@ def test_png_webp_and_jpeg_are_accepted(fmt: str) -> None:
     ],
 )
 def test_what_is_not_a_photo_is_refused(data: bytes) -> None:
-    with pytest.raises(PhotoError) as refused:
+    with pytest.raises(DomainError) as refused:
         process_photo(data)
     assert refused.value.code == "photo_not_image"
 
@@ -78,18 +79,18 @@ def test_what_is_not_a_photo_is_refused(data: bytes) -> None:
 def test_other_image_formats_and_truncated_files_are_refused() -> None:
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, "GIF")
-    with pytest.raises(PhotoError):
+    with pytest.raises(DomainError):
         process_photo(gif.getvalue())
     whole = image_bytes(size=(1200, 800))
-    with pytest.raises(PhotoError):
+    with pytest.raises(DomainError):
         process_photo(whole[: len(whole) // 2])
 
 
 def test_too_large_is_refused_before_anything_is_decoded() -> None:
-    with pytest.raises(PhotoError) as refused:
+    with pytest.raises(DomainError) as refused:
         process_photo(b"\xff\xd8\xff" + b"\x00" * PHOTO_MAX_BYTES)
     assert refused.value.code == "photo_too_large"
-    with pytest.raises(PhotoError) as empty:
+    with pytest.raises(DomainError) as empty:
         process_photo(b"")
     assert empty.value.code == "photo_required"
 
@@ -103,7 +104,7 @@ def test_decompression_bombs_are_refused(side: int) -> None:
     if side > 20_000:  # patch the header: 60,000 × 60,000 without 3.6 GB of pixels
         data = data[:16] + side.to_bytes(4, "big") + side.to_bytes(4, "big") + data[24:]
     assert len(data) < 200_000
-    with pytest.raises(PhotoError) as refused:
+    with pytest.raises(DomainError) as refused:
         process_photo(data)
     assert refused.value.code in ("photo_too_many_pixels", "photo_not_image")
     if side <= 20_000:

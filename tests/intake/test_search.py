@@ -1,4 +1,4 @@
-"""Staff proposal search: the bigram index (admin/search.py) on SQLite and PostgreSQL."""
+"""Staff proposal search: the bigram index (intake/search.py) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,32 +12,34 @@ from litestar import Litestar
 from sqlalchemy import text
 from sqlmodel import col, delete, select
 
-import admin.search
-from admin.cases import Filters, list_proposals
-from admin.demo import create_proposals
+import intake.search
+from admin.case_list import Filters, list_proposals
 from admin.models import StaffUser
-from admin.search import index_proposal, unindex
+from admin.permissions import Role
+from admin.services import staff_actor
 from core.audit import AuditLog
 from core.crypto import hash_token
 from core.db import create_engine, session_factory, utcnow
 from core.migrate import downgrade, upgrade
+from intake.demo import create_proposals
 from intake.models import Proposal, VerificationToken
+from intake.search import index_proposal, unindex
 from intake.services import purge_unverified
 from intake.verification import verify_email
 from tests.admin.test_cases import case_links, make_proposal, search, signed_in
 from tests.conftest import VALID_FORM, csrf_of
 
 STAFF = StaffUser(id=1, email="x@example.jp", display_name="x", organisation="x",
-                  role="coordinator", password_hash="!", created_at=utcnow())
+                  role=Role.COORDINATOR, password_hash="!", created_at=utcnow())
 
 
 @pytest.fixture
 def small_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """A few rows read directly, then the index in small rounds: a few hundred proposals
     behave as a million would with the real sizes."""
-    monkeypatch.setattr(admin.search, "SCAN_WINDOW", 9)
-    monkeypatch.setattr(admin.search, "FIRST_READ", 3)
-    monkeypatch.setattr(admin.search, "INDEX_ROUND", 2)
+    monkeypatch.setattr(intake.search, "SCAN_WINDOW", 9)
+    monkeypatch.setattr(intake.search, "FIRST_READ", 3)
+    monkeypatch.setattr(intake.search, "INDEX_ROUND", 2)
 
 
 async def add_many(app: Litestar, texts: list[tuple[str, str]], **overrides: Any) -> list[int]:
@@ -68,7 +70,9 @@ async def found(app: Litestar, q: str, limit: int = 50, **filters: Any) -> list[
     after = None
     async with app.state.sessions() as db:
         for _ in range(100):
-            page = await list_proposals(db, Filters(q=q, after=after, **filters), STAFF, limit)
+            page = await list_proposals(db, Filters(q=q, after=after, **filters),
+            staff_actor(STAFF),
+                                        limit)
             assert not page.partial
             ids += [p.id or 0 for p in page.rows]
             if page.next_after is None:
@@ -121,7 +125,7 @@ async def candidates(app: Litestar, term: str) -> set[int]:
     """The ids the index alone hands back for a term, before the text check."""
     async with app.state.sessions() as db:
         conn = await db.connection()
-        result = await conn.execute(admin.search._candidates(conn, admin.search.normalise(term)))
+        result = await conn.execute(intake.search._candidates(conn, intake.search.normalise(term)))
         return {row[0] for row in result}
 
 
@@ -211,7 +215,7 @@ async def test_demo_data_and_reindex_fill_the_index(
     client: httpx.AsyncClient, app: Litestar, monkeypatch: pytest.MonkeyPatch,
     database_url: str, tmp_path: Any,
 ) -> None:
-    monkeypatch.setattr(admin.search, "SCAN_WINDOW", 0)  # the index alone
+    monkeypatch.setattr(intake.search, "SCAN_WINDOW", 0)  # the index alone
     await create_proposals(app.state.engine, app.state.cipher, 300, batch=70)
     async with app.state.sessions() as db:
         rows = (await db.exec(select(Proposal))).all()
@@ -224,7 +228,7 @@ async def test_demo_data_and_reindex_fill_the_index(
     assert await found(app, "高齢の方") == []
     monkeypatch.setenv("OUEN_DATABASE_URL", database_url)
     monkeypatch.setenv("OUEN_VAR_DIR", str(tmp_path / "cli"))
-    from core.cli import main
+    from cli import main
 
     assert await asyncio.to_thread(main, ["search", "reindex"]) == 0
     assert await found(app, "高齢の方") == expected
@@ -233,9 +237,9 @@ async def test_demo_data_and_reindex_fill_the_index(
 async def test_one_character_reads_a_bounded_window_and_continues(
     client: httpx.AsyncClient, app: Litestar, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import admin.cases
+    import admin.case_list
 
-    monkeypatch.setattr(admin.cases, "SEARCH_WINDOW", 5)
+    monkeypatch.setattr(admin.case_list, "SEARCH_WINDOW", 5)
     await make_proposal(app, ref="OU-RARE-0001", body="珍しいことばを含む応募")
     for n in range(11):
         await make_proposal(app, ref=f"OU-PLAIN-{n:03d}")
@@ -257,13 +261,13 @@ async def test_trigram_migration_rebuilds_the_index_both_ways(
     """0014 adds trigrams to an index of bigrams; its downgrade takes them out again."""
     apart, match = await add_many(app, [("子どもたちのための翻訳", "絵本"),
                                         ("留学生", "子どもたちの翻訳")])
-    bigrams = sorted(admin.search.grams("たちの翻訳"))
+    bigrams = sorted(intake.search.grams("たちの翻訳"))
     sqlite = database_url.startswith("sqlite")
     by_bigrams = (
         text("SELECT rowid FROM proposal_grams WHERE proposal_grams MATCH :m").bindparams(
-            m=" AND ".join(f'"{admin.search.gram_word(g)}"' for g in bigrams)) if sqlite else
+            m=" AND ".join(f'"{intake.search.gram_word(g)}"' for g in bigrams)) if sqlite else
         text("SELECT proposal_id FROM proposal_grams WHERE grams @> :k").bindparams(
-            k=[admin.search.gram_key(g) for g in bigrams]))
+            k=[intake.search.gram_key(g) for g in bigrams]))
 
     async def holding_every_bigram() -> set[int]:
         async with app.state.sessions() as db:
@@ -304,21 +308,21 @@ def test_migration_indexes_existing_proposals_and_drops_the_index(database_url: 
     async def search_index(term: str) -> list[int]:
         engine = create_engine(database_url)
         async with session_factory(engine)() as db:
-            ids, _ = await admin.search.find(
+            ids, _ = await intake.search.find(
                 db, [col(Proposal.status) != "unverified"], term, after=None, oldest=True,
                 limit=10)
         await engine.dispose()
         return ids
 
-    previous = admin.search.SCAN_WINDOW
-    admin.search.SCAN_WINDOW = 0
+    previous = intake.search.SCAN_WINDOW
+    intake.search.SCAN_WINDOW = 0
     try:
         [first] = asyncio.run(run("SELECT id FROM proposal WHERE ref = 'OU-MIG-0001'"))
         [third] = asyncio.run(run("SELECT id FROM proposal WHERE ref = 'OU-MIG-0003'"))
         assert asyncio.run(search_index("高齢者")) == [first[0]]
         assert asyncio.run(search_index("食堂")) == [third[0]]
     finally:
-        admin.search.SCAN_WINDOW = previous
+        intake.search.SCAN_WINDOW = previous
     downgrade(database_url, "0011")
     names = asyncio.run(run(
         "SELECT name FROM sqlite_master WHERE name LIKE 'proposal_grams%'"

@@ -14,7 +14,7 @@ def ouen(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "OUEN_VAR_DIR": str(tmp_path / "var"), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True,
                           text=True, env=environ, timeout=120, check=False)
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from admin.search import index_rows
 from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.models import Proposal
-from intake.validation import CATEGORIES, WARDS
+from intake.search import index_rows
+from intake.vocabulary import CATEGORIES, WARDS
 
 STATUSES = (["new"] * 3 + ["in_contact"] * 3 + ["seeking"] * 2 + ["matched", "active"]
             + ["completed"] * 4 + ["declined", "withdrawn", "spam"])

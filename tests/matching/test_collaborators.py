@@ -10,9 +10,9 @@ import httpx
 from litestar import Litestar
 from sqlmodel import col, select
 
-from core.audit import AuditEvent
 from core.db import utcnow
-from matching.models import Collaborator
+from core.models import AuditEvent
+from intake.models import Collaborator
 from notifications.models import OutboxMessage
 from tests.admin.test_auth import login, make_staff
 from tests.admin.test_cases import events, search, signed_in

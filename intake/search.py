@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from intake.models import Proposal
+from intake.models import Proposal, ProposalStatus
 
 TABLE = "proposal_grams"
 # Rows that pass the filters, read straight from the proposal table (newest or oldest first,
@@ -74,6 +74,11 @@ _FTS_CLEAR = text("INSERT INTO proposal_grams(proposal_grams) VALUES ('delete-al
 def is_index_table(name: str | None) -> bool:
     """Whether a table belongs to the search index (the FTS5 table has shadow tables)."""
     return bool(name) and (name == TABLE or str(name).startswith(f"{TABLE}_"))
+
+
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern with `escape="\\"`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def normalise(value: str) -> str:
@@ -185,7 +190,7 @@ async def unindex(db: AsyncSession, proposal_id: int) -> None:
     row = (await conn.execute(
         select(Proposal.catchphrase, Proposal.body, Proposal.status)  # type: ignore[call-overload]
         .where(col(Proposal.id) == proposal_id))).first()
-    if row is not None and row.status != "unverified":
+    if row is not None and row.status != ProposalStatus.UNVERIFIED:
         await conn.execute(_FTS_DELETE, {
             "id": proposal_id, "grams": proposal_words(row.catchphrase, row.body)})
 
@@ -213,7 +218,7 @@ def fill(bind: Connection, grams_of: Callable[[str, str], set[str]] = proposal_g
     while True:
         rows = bind.execute(
             select(Proposal.id, Proposal.catchphrase, Proposal.body)  # type: ignore[call-overload]
-            .where(col(Proposal.status) != "unverified", col(Proposal.id) > last)
+            .where(col(Proposal.status) != ProposalStatus.UNVERIFIED, col(Proposal.id) > last)
             .order_by(col(Proposal.id)).limit(batch)).all()
         if not rows:
             return done

@@ -1,11 +1,11 @@
-"""Personal data in a story's text, found without ever showing it.
+"""Contact values in free text: found by kind without ever being shown, or blacked out.
 
-Before review and before publication the editor is warned about email addresses and phone
-numbers anywhere in the story, and about the applicant's (and other project members') own
-nickname and contact values. Those values are decrypted here, on the server, turned into
-patterns that tolerate how people write them (full-width characters, spaces inside a name,
-hyphens or +81 in a number), and only the *kind* of what was found reaches the page:
-"the applicant's phone number appears in the body" — never the value."""
+Generic patterns catch any email address, phone number, social-network account or LINE ID;
+a person's own values (their nickname, address, number — decrypted by the caller, see
+intake/contact.py) become patterns that tolerate how people write them (full-width
+characters, spaces inside a name, hyphens or +81 in a number). `find` names only the *kind*
+of what was found where ("the applicant's phone number appears in the body"), `redact`
+replaces it with [...]: editors read stories, change requests and proposals this way."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-from core.crypto import FieldCipher
-from intake.models import Proposal
-from matching.models import Collaborator
 
 _SEP = r"[\s\-‐‑‒–—―−ー().]*"  # what people put between the digits of a number
 _SEP1 = r"[\s\-‐‑‒–—―−ー().]?"
@@ -94,41 +90,14 @@ def _patterns(kind: str, value: str) -> str | None:
     return _spaced(compact) if len(compact) >= _MIN_LENGTH else None
 
 
-def _known(who: str, values: Iterable[tuple[str, str | None]]) -> list[Known]:
+def known_values(who: str, values: Iterable[tuple[str, str | None]]) -> list[Known]:
+    """Patterns for one person's values, given as (kind, value); empty values are skipped."""
     found = []
     for kind, value in values:
         pattern = _patterns(kind, value) if value else None
         if pattern:
             found.append(Known(who, kind, re.compile(pattern, re.IGNORECASE)))
     return found
-
-
-def _decrypt(cipher: FieldCipher, token: str | None) -> str | None:
-    if not token:
-        return None
-    try:
-        return cipher.decrypt(token)
-    except ValueError:
-        return None  # erased or unreadable: nothing to look for
-
-
-def proposal_values(cipher: FieldCipher, proposal: Proposal, who: str) -> list[Known]:
-    return _known(who, [
-        ("nickname", _decrypt(cipher, proposal.nickname_enc)),
-        ("email", _decrypt(cipher, proposal.email_enc)),
-        ("phone", _decrypt(cipher, proposal.phone_enc)),
-        ("website", _decrypt(cipher, proposal.website_url_enc)),
-        ("facebook", _decrypt(cipher, proposal.facebook_url_enc)),
-        ("twitter", _decrypt(cipher, proposal.twitter_enc)),
-    ])
-
-
-def collaborator_values(cipher: FieldCipher, collaborator: Collaborator) -> list[Known]:
-    return _known("member", [
-        ("nickname", _decrypt(cipher, collaborator.display_name_enc)),
-        ("email", _decrypt(cipher, collaborator.email_enc)),
-        ("phone", _decrypt(cipher, collaborator.phone_enc)),
-    ])
 
 
 def find(texts: dict[str, str], known: list[Known]) -> list[Finding]:

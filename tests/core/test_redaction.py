@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet
 
+from core import redaction as pd
 from core.crypto import FieldCipher
 from core.db import utcnow
-from intake.models import Proposal
-from matching.models import Collaborator
-from publishing import personal_data as pd
+from intake.contact import collaborator_values, proposal_values
+from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
 
 CIPHER = FieldCipher((Fernet.generate_key().decode(),), "index-secret-" + "z" * 32)
 
@@ -19,7 +19,8 @@ def applicant(**extra: str | None) -> Proposal:
               "website_url": "https://www.kodomo.example.jp/", "twitter": "kobe_kodomo",
               "facebook_url": "https://www.facebook.com/kobe.kodomo", **extra}
     return Proposal(
-        ref="OU-TEST-0001", status="completed", category="children", catchphrase="x", body="x",
+        ref="OU-TEST-0001", status=ProposalStatus.COMPLETED, category="children", catchphrase="x",
+        body="x",
         nickname_enc=CIPHER.encrypt(values["nickname"] or ""),
         email_enc=CIPHER.encrypt(values["email"] or ""), email_bidx="x",
         phone_enc=CIPHER.encrypt(values["phone"] or ""),
@@ -30,7 +31,7 @@ def applicant(**extra: str | None) -> Proposal:
     )
 
 
-KNOWN = pd.proposal_values(CIPHER, applicant(), "applicant")
+KNOWN = proposal_values(CIPHER, applicant(), "applicant")
 
 
 def kinds(text: str, field: str = "body") -> set[tuple[str, str]]:
@@ -74,12 +75,12 @@ def test_findings_name_the_field_and_never_the_value() -> None:
 def test_collaborators_are_project_members() -> None:
     now = utcnow()
     helper = Collaborator(
-        ref="CO-1", status="active", display_name_enc=CIPHER.encrypt("やまだ花子"),
+        ref="CO-1", status=CollaboratorStatus.ACTIVE, display_name_enc=CIPHER.encrypt("やまだ花子"),
         org_name="まちかど配送", org_type="business", email_enc=CIPHER.encrypt("hanako@example.jp"),
         email_bidx="x", phone_enc=CIPHER.encrypt("09011112222"), categories=[], wards=[],
         offers=[], availability="any", capacity=1, intro="", locale="ja", consent_at=now,
         policy_version="1", created_at=now, updated_at=now)
-    known = pd.collaborator_values(CIPHER, helper)
+    known = collaborator_values(CIPHER, helper)
     found = {(f.who, f.kind) for f in pd.find({"body": "やまだ 花子さんと 090-1111-2222"}, known)}
     assert found == {("member", "nickname"), ("member", "phone")}
     # The organisation's name is not personal data.
@@ -87,7 +88,7 @@ def test_collaborators_are_project_members() -> None:
 
 
 def test_short_or_missing_values_do_not_match_everything() -> None:
-    known = pd.proposal_values(CIPHER, applicant(nickname="A", website_url=None, twitter=None,
+    known = proposal_values(CIPHER, applicant(nickname="A", website_url=None, twitter=None,
                                                  facebook_url=None), "applicant")
     assert {k.kind for k in known} == {"email", "phone"}
     assert pd.find({"body": "A happy day for all"}, known) == []

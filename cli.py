@@ -1,0 +1,333 @@
+"""The `ouen` command line, the second composition root beside app.py: each command opens
+what it needs (settings, an engine, the keys), calls the plain functions a package exposes
+for it, and prints the outcome. Packages never import this module."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from admin.credentials import Passwords, make_hasher
+from admin.messages import MESSAGES as ADMIN_MESSAGES
+from admin.permissions import ROLES
+from admin.services import create_user, staff_count
+from app import build_worker_standalone, install_reactions, make_cipher
+from core.audit import ANCHOR_FILE, CLI, AuditLog, read_anchors
+from core.crypto import FieldCipher
+from core.db import create_engine, session_factory
+from core.errors import DomainError
+from core.i18n import make_gettext
+from core.logs import configure_logging, log
+from core.migrate import upgrade
+from core.settings import Settings, SettingsError, load_settings
+from intake.demo import create_proposals
+from intake.search import reindex
+from intake.services import purge_unverified, reindex_email_lookups
+from matching.evaluation import EvalSetError, evaluate, load, rank_all
+from publishing.demo import create_showcase
+
+logger = logging.getLogger("ouen.cli")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Command:
+    """What a command works with: the settings, one engine, the keys."""
+
+    settings: Settings
+    engine: AsyncEngine
+    cipher: FieldCipher
+    audit: AuditLog
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with session_factory(self.engine)() as session, session.begin():
+            yield session
+
+
+def _run(settings: Settings, work: Callable[[Command], Awaitable[T]]) -> T:
+    """Run `work` with an engine of its own, disposed however the command ends."""
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(Command(settings, engine, make_cipher(settings),
+                                      AuditLog(settings.audit_key)))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        print("ouen: several workers need PostgreSQL (SQLite has one writer).", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "app:main_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,  # it would print raw paths, and /verify/{token} carries a token
+        log_config=None,
+        proxy_headers=False,  # client addresses come from OUEN_TRUSTED_PROXIES only
+        server_header=False,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade(settings.database_url)
+    log(logger, logging.INFO, "database migrated")
+    return 0
+
+
+def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with build_worker_standalone(settings) as worker:
+            log(logger, logging.INFO, "worker started")
+            await worker.run(stop)
+
+    asyncio.run(run())
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> int:
+        async with cmd.transaction() as session:
+            return await purge_unverified(session, cmd.audit, dry_run=args.dry_run)
+
+    count = _run(settings, work)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"unverified proposals and collaborators older than 48 hours: {verb} {count}")
+    return 0
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> int:
+        async with cmd.transaction() as session:
+            if args.if_no_staff and await staff_count(session) > 0:
+                return 0
+            user, secret = await create_user(
+                session, Passwords(make_hasher()), cmd.audit, email=args.email, role=args.role,
+                display_name=args.name or "", organisation=args.organisation or "", actor=CLI,
+            )
+        print(f"created {user.role} {user.email}")
+        print(f"one-time password (must be changed at first login): {secret}")
+        if user.totp_required:
+            print("a second factor (TOTP) will be set up at first login")
+        return 0
+
+    try:
+        return _run(settings, work)
+    except DomainError as exc:
+        # Message ids are English: the source language is what the operator reads.
+        print(f"ouen: {make_gettext('en')(ADMIN_MESSAGES[exc.code])}", file=sys.stderr)
+        return 2
+
+
+def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> tuple[int, int]:
+        proposals = 0
+        if not args.showcase_only:
+            proposals = await create_proposals(cmd.engine, cmd.cipher, args.proposals,
+                                               offset=args.offset)
+        async with cmd.transaction() as session:
+            stories = await create_showcase(session, cmd.cipher, cmd.audit)
+        return proposals, stories
+
+    proposals, stories = _run(settings, work)
+    if not args.showcase_only:
+        print(f"created {proposals} fictional proposals")
+    print(f"created {stories} showcase projects with published stories")
+    return 0
+
+
+def _anchors(settings: Settings, args: argparse.Namespace) -> dict[int, str] | None:
+    """Anchors from the file and from --anchor ID:MAC; None (after saying why) if malformed."""
+    anchors = read_anchors(Path(args.anchors or Path(settings.var_dir) / ANCHOR_FILE))
+    for given in args.anchor or ():
+        number, _sep, mac = given.partition(":")
+        if not number.isdigit() or len(mac) != 64:
+            print(f"ouen: --anchor wants ID:MAC (64 hex digits), got {given!r}", file=sys.stderr)
+            return None
+        anchors[int(number)] = mac
+    return anchors
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    anchors = _anchors(settings, args)
+    if anchors is None:
+        return 2
+
+    async def work(cmd: Command) -> int:
+        async with session_factory(cmd.engine)() as session:
+            result = await cmd.audit.verify(session, anchors)
+        if result.ok:
+            print(f"audit chain intact: {result.checked} entries; head {result.head}; "
+                  f"{len(anchors)} anchors checked")
+            return 0
+        print(
+            f"audit chain BROKEN at entry {result.bad_id}: {result.reason} "
+            f"({result.checked} entries before it are intact)"
+        )
+        return 1
+
+    return _run(settings, work)
+
+
+def _search_reindex(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> int:
+        async with cmd.engine.begin() as conn:
+            return await reindex(conn)
+
+    print(f"search index rebuilt: {_run(settings, work)} proposals")
+    return 0
+
+
+def _keys_reindex(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> int:
+        async with cmd.transaction() as session:
+            return await reindex_email_lookups(session, cmd.cipher, cmd.audit)
+
+    count = _run(settings, work)
+    print(f"email lookup index rebuilt with the current OUEN_INDEX_KEY: {count} rows")
+    return 0
+
+
+def _matching_rank(args: argparse.Namespace) -> int:
+    """Rank collaborators for every proposal of an evaluation-shaped file, in memory."""
+    try:
+        evalset = load(args.file)
+    except EvalSetError as exc:
+        print(f"ouen: {exc}", file=sys.stderr)
+        return 2
+    json.dump(rank_all(evalset, limit=args.limit), sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return 0
+
+
+def _matching_evaluate(args: argparse.Namespace) -> int:
+    """nDCG@k and precision@k of the engine and of the baseline on a judged file."""
+    try:
+        evalset = load(args.file)
+    except EvalSetError as exc:
+        print(f"ouen: {exc}", file=sys.stderr)
+        return 2
+    json.dump(evaluate(evalset, k=args.k), sys.stdout, indent=1)
+    print()
+    return 0
+
+
+def _group(sub: Any, name: str, help_text: str) -> Any:
+    """A command with subcommands (`ouen audit verify`)."""
+    return sub.add_parser(name, help=help_text).add_subparsers(dest=f"{name}_command",
+                                                               required=True)
+
+
+def _operations(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    sub.add_parser("worker", help="send queued email and run scheduled jobs").set_defaults(
+        run=_worker)
+    purge = sub.add_parser("purge", help="delete data past its retention period")
+    purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    purge.set_defaults(run=_purge)
+    user = sub.add_parser("create-user", help="create a staff account; prints a one-time password")
+    user.add_argument("email")
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--name", help="display name")
+    user.add_argument("--organisation", help="e.g. the city or the contractor")
+    user.add_argument("--if-no-staff", action="store_true",
+                      help="do nothing when any staff account exists (used by make run)")
+    user.set_defaults(run=_create_user)
+
+
+def _data(sub: Any) -> None:
+    demo = sub.add_parser("demo-data", help="fictional proposals for trying things out")
+    demo.add_argument("--proposals", type=int, default=200)
+    demo.add_argument("--offset", type=int, default=0, help="first reference number")
+    demo.add_argument(
+        "--showcase-only", action="store_true",
+        help="only the projects, stories and call for the public site (used by make run)",
+    )
+    demo.set_defaults(run=_demo_data)
+    verify = _group(sub, "audit", "audit chain tools").add_parser(
+        "verify", help="recompute the chain; name the first bad entry")
+    verify.add_argument("--anchors", help="anchor file (default: OUEN_VAR_DIR/audit-anchors.jsonl)")
+    verify.add_argument("--anchor", action="append", help="ID:MAC of an entry recorded elsewhere")
+    verify.set_defaults(run=_audit)
+    _group(sub, "search", "the staff proposal search index").add_parser(
+        "reindex", help="rebuild the index from the proposal table").set_defaults(
+        run=_search_reindex)
+    _group(sub, "keys", "key maintenance").add_parser(
+        "reindex", help="recompute stored email lookups after changing OUEN_INDEX_KEY"
+    ).set_defaults(run=_keys_reindex)
+
+
+def _matching(sub: Any) -> None:
+    matching = _group(sub, "matching", "the matching engine on a file, in memory")
+    rank = matching.add_parser(
+        "rank", help='print {"<proposal id>": [top collaborator ids, best first]} as JSON')
+    rank.add_argument("file", help="a file shaped like shared/data/matching-dev.json")
+    rank.add_argument("--limit", type=int, default=10, help="suggestions per proposal")
+    rank.set_defaults(offline=_matching_rank)
+    evaluate_cmd = matching.add_parser(
+        "evaluate", help="nDCG@k and precision@k of the engine and the baseline")
+    evaluate_cmd.add_argument("file", help="a judged file shaped like matching-dev.json")
+    evaluate_cmd.add_argument("--k", type=int, default=5, help="cut-off (default 5)")
+    evaluate_cmd.set_defaults(offline=_matching_evaluate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ouen", description="ouen support platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _operations(sub)
+    _data(sub)
+    _matching(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    install_reactions()
+    if hasattr(args, "offline"):
+        # Commands that read only a file: no settings, keys or database needed.
+        offline: int = args.offline(args)
+        return offline
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        code: int = args.run(settings, args)
+        return code
+    return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,27 @@
+"""core's one table: the audit chain (core/audit.py writes and verifies it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class AuditEvent(SQLModel, table=True):
+    """One accountable action. `detail` is never personal data or free text from people."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: int = Field(primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=64)
+    organisation: str = Field(default="", max_length=100)
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(default="", max_length=32)
+    object_id: str = Field(default="", max_length=64)
+    detail: str = Field(default="", max_length=500)
+    ip: str = Field(default="", max_length=64)
+    prev_mac: str = Field(max_length=64)
+    mac: str = Field(max_length=64)
