@@ -128,3 +128,49 @@ def test_no_module_over_400_lines_that_is_not_data_and_short_functions() -> None
                 lengths.append((node.end_lineno or node.lineno) - node.lineno + 1)
     assert long_modules == []
     assert statistics.median(lengths) <= 10
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    """Tests share builders through tests/factories.py and tests/<area>/factories.py (and
+    fixtures and low-level helpers through conftest.py), never by importing a test module:
+    `tests.<...>.test_<...>` in `import` or `from ... import`, or `from tests.<area> import
+    test_x`. Imports inside functions count too."""
+
+    def offences(tree: ast.Module) -> list[tuple[int, str]]:
+        found = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                bad = any(alias.name.split(".")[0] == "tests"
+                          and alias.name.rsplit(".", 1)[-1].startswith("test_")
+                          for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                in_tests = bool(node.level) or module.split(".")[0] == "tests"
+                bad = in_tests and (module.rsplit(".", 1)[-1].startswith("test_")
+                                    or any(a.name.startswith("test_") for a in node.names))
+            else:
+                continue
+            if bad:
+                found.append((node.lineno, ast.unparse(node)))
+        return sorted(found)
+
+    planted = ast.parse(
+        "import json\n"
+        "import tests.conftest\n"
+        "from tests.conftest import csrf_of\n"
+        "from tests.factories import login\n"
+        "from tests.admin.factories import actions\n"
+        "from tests.admin.test_auth import make_staff\n"
+        "import tests.intake.test_apply as apply\n"
+        "from tests.admin import test_cases\n"
+        "def f() -> None:\n"
+        "    from tests.browser.test_staff import in_thread\n"
+    )
+    assert [line for line, _text in offences(planted)] == [6, 7, 8, 10]  # the rule bites
+
+    paths = sorted((ROOT / "tests").rglob("*.py"))
+    assert len(paths) > 50  # the walk really saw the tests
+    found = [f"{path.relative_to(ROOT)}:{line}: {text}"
+             for path in paths
+             for line, text in offences(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []

@@ -11,8 +11,9 @@ import pyotp
 from litestar import Litestar
 
 from admin.models import StaffUser
-from tests.admin.test_auth import actions, login, make_staff
+from tests.admin.factories import actions
 from tests.conftest import csrf_of
+from tests.factories import login, make_staff
 
 SECRET_RE = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
 

@@ -20,49 +20,13 @@ from sqlmodel import col, select
 
 from admin.models import StaffSession, StaffUser
 from admin.permissions import Permission
-from admin.services import create_user
 from app import create_app
 from core.db import utcnow
 from core.models import AuditEvent
 from core.settings import Settings
+from tests.admin.factories import actions, admin_routes, submit_code
 from tests.conftest import csrf_of, running
-
-PASSWORD = "correct horse battery staple"
-
-
-async def make_staff(app: Litestar, role: str, email: str | None = None,
-                     must_change: bool = False, totp: bool = False) -> tuple[StaffUser, str | None]:
-    """An account with a known password (and a TOTP secret when `totp`)."""
-    state = app.state
-    secret = pyotp.random_base32() if totp else None
-    async with state.sessions() as db, db.begin():
-        user, _otp = await create_user(db, state.passwords, state.audit,
-                                       email=email or f"{role}@city.example.jp", role=role,
-                                       organisation="神戸市")
-        user.password_hash = await state.passwords.hash(PASSWORD)
-        user.must_change_password = must_change
-        user.totp_secret_enc = state.cipher.encrypt(secret) if secret else None
-        db.add(user)
-    return user, secret
-
-
-async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    page = await client.get("/admin/login")
-    return await client.post("/admin/login", data={"email": email, "password": password,
-                                                   "_csrf_token": csrf_of(page.text)})
-
-
-async def submit_code(client: httpx.AsyncClient, path: str, code: str,
-                      extra: dict[str, str] | None = None) -> httpx.Response:
-    page = await client.get(path)
-    return await client.post(path, data={"code": code, "_csrf_token": csrf_of(page.text),
-                                         **(extra or {})})
-
-
-async def actions(app: Litestar) -> list[str]:
-    async with app.state.sessions() as db:
-        rows = await db.exec(select(AuditEvent).order_by(col(AuditEvent.id)))
-        return [e.action + (f"({e.detail})" if e.detail else "") for e in rows.all()]
+from tests.factories import PASSWORD, login, make_staff
 
 
 async def test_coordinator_signs_in_and_out(client: httpx.AsyncClient, app: Litestar) -> None:
@@ -318,18 +282,6 @@ async def test_idle_session_expires(client: httpx.AsyncClient, app: Litestar) ->
             row.last_seen_at = utcnow() - timedelta(minutes=31)
             db.add(row)
     assert (await client.get("/admin")).headers["location"] == "/admin/login"
-
-
-def admin_routes(app: Litestar) -> list[tuple[str, str, Any]]:
-    found = []
-    for route in app.routes:
-        if not route.path.startswith("/admin"):
-            continue
-        for handler in getattr(route, "route_handlers", []):
-            # Litestar answers OPTIONS itself with the allowed methods; no data, no guard.
-            for method in sorted(handler.http_methods - {"OPTIONS"}):
-                found.append((method, route.path, handler))
-    return found
 
 
 def test_every_admin_route_declares_a_permission(app: Litestar) -> None:

@@ -18,10 +18,21 @@ from admin.models import CaseNote, ContactEntry
 from app import create_app
 from core.settings import Settings, SettingsError, load_settings
 from intake.models import Proposal
-from tests.admin.test_auth import PASSWORD, login, make_staff
-from tests.admin.test_cases import EMAIL, events, make_proposal, signed_in
-from tests.admin.test_reports import admin_with_totp
+from tests.admin.factories import admin_with_totp
 from tests.conftest import csrf_of, running
+from tests.factories import (
+    EMAIL,
+    PASSWORD,
+    case_links,
+    events,
+    login,
+    make_collaborator,
+    make_proposal,
+    make_staff,
+    make_story,
+    search,
+    signed_in,
+)
 
 FREE_TEXT = "連絡は090-1234-5678か taro.kobe@example.jp へ。こうべ太郎より、灘区の見守り活動です。"
 
@@ -217,9 +228,6 @@ async def test_account_events_carry_the_organisation_and_address(
 async def test_editors_and_auditors_read_collaborator_and_story_text_screened(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    from tests.matching.test_collaborators import make_collaborator
-    from tests.publishing.test_public_site import make_story
-
     collaborator = await make_collaborator(
         app, intro="連絡は hanako.leak@example.jp か 090-1111-2222 までどうぞ。配送を手伝えます。")
     proposal = await make_proposal(app, ref="OU-STRY-0001",
@@ -252,8 +260,6 @@ async def test_editors_cannot_find_proposals_by_the_contact_data_in_their_text(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
     """Otherwise an address hidden from an editor could be rebuilt a character at a time."""
-    from tests.admin.test_cases import case_links, search
-
     await make_proposal(app, ref="OU-FIND-0001", body=FREE_TEXT)
     user = await signed_in(client, app, "coordinator")
     assert case_links((await search(client, "/admin/proposals", q="taro.kobe@ex")).text) == 1

@@ -2,77 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
-from urllib.parse import unquote
 
 import httpx
 from litestar import Litestar
 from sqlmodel import col, select
 
-from admin.models import ProposalTransition, StaffUser
+from admin.models import ProposalTransition
 from core.db import utcnow
-from core.models import AuditEvent
 from intake.models import Proposal
-from intake.search import index_proposal
-from tests.admin.test_auth import login, make_staff
 from tests.conftest import csrf_of
-
-EMAIL, PHONE = "taro.kobe@example.jp", "0783225211"
-
-
-async def make_proposal(app: Litestar, **overrides: Any) -> Proposal:
-    cipher = app.state.cipher
-    now = utcnow()
-    values: dict[str, Any] = {
-        "ref": f"OU-TEST-{utcnow().microsecond:06d}"[:16], "status": "new",
-        "category": "elderly", "ward": "nada", "catchphrase": "高齢者の買い物を手伝いたい",
-        "body": "灘区で高齢の方の買い物を手伝います。",
-        "nickname_enc": cipher.encrypt("こうべ太郎"),
-        "email_enc": cipher.encrypt(EMAIL), "email_bidx": cipher.blind_index(EMAIL),
-        "phone_enc": cipher.encrypt(PHONE), "locale": "ja", "consent_at": now,
-        "policy_version": "2026-11-01", "created_at": now, "verified_at": now,
-    }
-    values.update(overrides)
-    async with app.state.sessions() as db, db.begin():
-        proposal = Proposal(**values)
-        db.add(proposal)
-        await db.flush()
-        await db.refresh(proposal)
-        if proposal.status != "unverified":  # as verification and staff entry do
-            await index_proposal(db, proposal)
-    return proposal
-
-
-async def signed_in(client: httpx.AsyncClient, app: Litestar, role: str) -> StaffUser:
-    user, _ = await make_staff(app, role, email=f"{role}.case@city.example.jp")
-    response = await login(client, user.email)
-    assert response.status_code == 303
-    return user
-
-
-async def search(client: httpx.AsyncClient, base: str, **params: str) -> httpx.Response:
-    """Filter a staff list as the form does: POST, then follow the redirect. The search term
-    never appears in the URL, only its ciphertext."""
-    page = await client.get(base)
-    posted = await client.post(f"{base}/search", data={"_csrf_token": csrf_of(page.text),
-                                                       **params})
-    assert posted.status_code == 303
-    location = posted.headers["location"]
-    if params.get("q"):
-        assert "qe=" in location and params["q"] not in unquote(location)
-    return await client.get(location)
-
-
-def case_links(html: str) -> int:
-    return len(re.findall(r'href="/admin/proposals/\d+"', html))
-
-
-async def events(app: Litestar, action: str) -> list[AuditEvent]:
-    async with app.state.sessions() as db:
-        rows = await db.exec(select(AuditEvent).where(col(AuditEvent.action) == action))
-        return list(rows.all())
+from tests.factories import (
+    EMAIL,
+    PHONE,
+    case_links,
+    events,
+    login,
+    make_proposal,
+    make_staff,
+    search,
+    signed_in,
+)
 
 
 async def test_list_filters_and_japanese_search(client: httpx.AsyncClient, app: Litestar) -> None:

@@ -7,32 +7,21 @@ import io
 from datetime import timedelta
 
 import httpx
-import pyotp
 from litestar import Litestar
 from sqlmodel import col, select
 
 from admin.reports import safe_cell, to_csv
 from core.db import utcnow
 from core.models import AuditEvent
-from tests.admin.test_auth import login, make_staff, submit_code
-from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
+from tests.admin.factories import admin_with_totp
 from tests.conftest import csrf_of
+from tests.factories import EMAIL, PHONE, make_proposal, signed_in
 
 
 async def audit_details(app: Litestar, action: str) -> list[str]:
     async with app.state.sessions() as db:
         rows = await db.exec(select(AuditEvent).where(col(AuditEvent.action) == action))
         return [e.detail for e in rows.all()]
-
-
-async def admin_with_totp(client: httpx.AsyncClient, app: Litestar) -> pyotp.TOTP:
-    """Signs an admin in with the previous time step's code, leaving the current one unused."""
-    admin, secret = await make_staff(app, "admin", totp=True)
-    assert secret
-    await login(client, admin.email)
-    totp = pyotp.TOTP(secret)
-    await submit_code(client, "/admin/login/totp", totp.at(utcnow().timestamp() - 30))
-    return totp
 
 
 def parse(body: bytes) -> list[list[str]]:

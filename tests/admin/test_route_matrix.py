@@ -15,11 +15,9 @@ from admin.permissions import ROLES, Permission, allowed
 from core.db import utcnow
 from matching.models import Call, Match, MatchStatus, Project
 from publishing.models import Story, StoryPhoto
-from tests.admin.test_auth import admin_routes, login, make_staff
-from tests.admin.test_cases import make_proposal
+from tests.admin.factories import admin_routes
 from tests.conftest import csrf_of
-from tests.matching.test_collaborators import make_collaborator
-from tests.publishing.story_helpers import image_bytes
+from tests.factories import image_bytes, login, make_collaborator, make_proposal, make_staff
 
 PARAM_RE = re.compile(r"\{(\w+):\w+\}")
 PUBLIC = {"/admin/login", "/admin/login/totp", "/admin/mfa/setup", "/admin/logout"}

@@ -10,9 +10,8 @@ from sqlmodel import col, select
 
 from admin.models import StaffUser
 from core.models import AuditEvent
-from tests.admin.test_auth import login, make_staff
-from tests.admin.test_cases import make_proposal, signed_in
 from tests.conftest import csrf_of
+from tests.factories import login, make_proposal, make_staff, signed_in
 
 
 async def admin_client(client: httpx.AsyncClient, app: Litestar) -> StaffUser:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_journey import wait_for_mail
+from tests.browser.factories import wait_for_mail
 
 pytestmark = pytest.mark.browser
 

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.conftest import SmtpCapture
+from tests.browser.factories import wait_for_mail
 
 pytestmark = pytest.mark.browser
-
-def wait_for_mail(smtp: SmtpCapture, count: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while len(smtp.messages) < count:
-        assert time.monotonic() < deadline, "the confirmation email did not arrive"
-        time.sleep(0.2)
 
 
 def test_citizen_proposes_confirms_and_is_told_what_happens_next(

@@ -5,76 +5,24 @@ answer pages."""
 from __future__ import annotations
 
 import re
-import time
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
-from core.crypto import FieldCipher
-from core.db import create_engine, session_factory, utcnow
-from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_staff import in_thread, second_factor, seed, sign_in
+from tests.browser.factories import (
+    APPLICANT,
+    HELPER,
+    mail_to,
+    second_factor,
+    seed,
+    seed_pair,
+    sign_in,
+    text_of,
+)
 
 pytestmark = pytest.mark.browser
-APPLICANT = ("taro.kobe@example.jp", "0783225211", "こうべ太郎")
-HELPER = ("yamada.helper@example.jp", "0789998877", "やまだ花子")
-
-
-def seed_pair(live: LiveServer) -> int:
-    """A proposal looking for delivery help and a collaborator who delivers nearby."""
-    settings = live.settings
-
-    async def run() -> int:
-        engine = create_engine(settings.database_url)
-        cipher = FieldCipher(settings.data_keys, settings.index_key)
-        now = utcnow()
-        async with session_factory(engine)() as db, db.begin():
-            proposal = Proposal(
-                ref="OU-MATCH-0001", status=ProposalStatus.SEEKING, category="elderly", ward="nada",
-                catchphrase="お年寄りにお弁当を届けたい",
-                body="灘区でひとり暮らしのお年寄りの見守りをしています。"
-                "何よりお弁当をご自宅まで届けてくれる方を探しています。活動は土日が中心です。",
-                nickname_enc=cipher.encrypt(APPLICANT[2]),
-                email_enc=cipher.encrypt(APPLICANT[0]),
-                email_bidx=cipher.blind_index(APPLICANT[0]),
-                phone_enc=cipher.encrypt(APPLICANT[1]), locale="ja", consent_at=now,
-                policy_version="2026-11-01", created_at=now, verified_at=now,
-            )
-            db.add(proposal)
-            db.add(Collaborator(
-                ref="CO-HELP-0001", status=CollaboratorStatus.ACTIVE,
-                display_name_enc=cipher.encrypt(HELPER[2]),
-                org_name="まちかど配送", org_type="business",
-                email_enc=cipher.encrypt(HELPER[0]), email_bidx=cipher.blind_index(HELPER[0]),
-                phone_enc=cipher.encrypt(HELPER[1]), categories=["elderly"], wards=["nada"],
-                offers=["配送"], availability="weekends", capacity=2,
-                intro="軽トラックで配達ができます。", locale="ja", consent_at=now,
-                policy_version="2026-11-01", created_at=now, updated_at=now, verified_at=now,
-            ))
-            await db.flush()
-            proposal_id = proposal.id or 0
-        await engine.dispose()
-        return proposal_id
-
-    return in_thread(run)
-
-
-def mail_to(live: LiveServer, address: str, count: int = 1) -> list[EmailMessage]:
-    deadline = time.monotonic() + 20
-    while True:
-        found = [m for m in live.smtp.messages if m["To"] == address]
-        if len(found) >= count:
-            return found
-        assert time.monotonic() < deadline, f"no email to {address}"
-        time.sleep(0.2)
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return str(body.get_content())
 
 
 def link_in(message: EmailMessage) -> str:

@@ -17,7 +17,7 @@ from core.db import create_engine, session_factory, utcnow
 from intake.models import Proposal, ProposalStatus
 from publishing.models import Story, StoryPhoto, StoryStatus
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_staff import in_thread
+from tests.browser.factories import in_thread
 
 pytestmark = pytest.mark.browser
 

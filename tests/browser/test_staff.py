@@ -2,70 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pyotp
 import pytest
 
 from admin.calendar import JST
-from admin.credentials import Passwords, make_hasher
-from admin.services import create_user
-from core.audit import AuditLog
-from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
 from core.models import AuditEvent
-from intake.models import Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.factories import PHONE, in_thread, second_factor, seed, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a long staff passphrase 2026"
-PHONE = "0783225211"
-T = TypeVar("T")
-
-
-def in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Playwright's sync API keeps an event loop in this thread; run ours in another."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
-
-
-def seed(live: LiveServer, role: str, email: str) -> str | None:
-    """A staff account (coordinators get a TOTP secret) and one overdue proposal."""
-    settings = live.settings
-
-    async def run() -> str | None:
-        engine = create_engine(settings.database_url)
-        cipher = FieldCipher(settings.data_keys, settings.index_key)
-        passwords = Passwords(make_hasher(fast=True))
-        secret = pyotp.random_base32() if role in ("coordinator", "admin") else None
-        async with session_factory(engine)() as db, db.begin():
-            user, _ = await create_user(db, passwords, AuditLog(settings.audit_key), email=email,
-                                        role=role, display_name=f"{role} 花子",
-                                        organisation="神戸市")
-            user.password_hash = await passwords.hash(PASSWORD)
-            user.must_change_password = False
-            user.totp_secret_enc = cipher.encrypt(secret) if secret else None
-            db.add(user)
-            old = utcnow() - timedelta(days=30)  # overdue even over New Year
-            db.add(Proposal(
-                ref="OU-LATE-0001", status=ProposalStatus.NEW, category="elderly", ward="nada",
-                catchphrase="高齢者の買い物を手伝いたい", body="灘区で買い物の付き添いをします。",
-                nickname_enc=cipher.encrypt("こうべ太郎"),
-                email_enc=cipher.encrypt("taro.kobe@example.jp"),
-                email_bidx=cipher.blind_index("taro.kobe@example.jp"),
-                phone_enc=cipher.encrypt(PHONE), locale="ja", consent_at=old,
-                policy_version="2026-11-01", created_at=old, verified_at=old,
-            ))
-        await engine.dispose()
-        return secret
-
-    return in_thread(run)
 
 
 def audit_actions(live: LiveServer) -> list[str]:
@@ -79,14 +30,6 @@ def audit_actions(live: LiveServer) -> list[str]:
         return [f"{e.action} {e.detail}" for e in rows]
 
     return in_thread(run)
-
-
-def sign_in(page: Any, live: LiveServer, email: str) -> None:
-    page.goto(live.url + "/admin/login")
-    assert_accessible(page, "staff sign-in")
-    page.get_by_label("Eメール").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_coordinators_day(page: Any, live: LiveServer) -> None:
@@ -163,13 +106,6 @@ def test_editor_finds_no_way_to_contact_data(page: Any, live: LiveServer) -> Non
     page.get_by_role("heading", name="二要素認証の設定").wait_for()
     assert page.locator("figure.qr svg").is_visible()
     assert_accessible(page, "second-factor enrolment (account)")
-
-
-def second_factor(page: Any, secret: str) -> None:
-    page.get_by_role("heading", name="二要素認証").wait_for()
-    page.get_by_label("認証アプリの6桁のコード").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="次へ").click()
-    page.get_by_role("heading", name="ダッシュボード").wait_for()
 
 
 def test_admin_creates_an_account_and_exports_statistics(page: Any, live: LiveServer) -> None:

@@ -21,8 +21,7 @@ from publishing.demo import create_showcase
 from publishing.markdown import render_markdown
 from publishing.models import Story, StoryStatus
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_matching import seed_pair
-from tests.browser.test_staff import PASSWORD, in_thread, sign_in
+from tests.browser.factories import PASSWORD, in_thread, seed_pair, sign_in
 
 pytestmark = pytest.mark.browser
 ADMIN = "chief@city.example.jp"

@@ -21,11 +21,17 @@ from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
 from intake.models import Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_matching import mail_to, text_of
-from tests.browser.test_staff import PASSWORD, in_thread, second_factor, sign_in
+from tests.browser.factories import (
+    APPLICANT,
+    PASSWORD,
+    in_thread,
+    mail_to,
+    second_factor,
+    sign_in,
+    text_of,
+)
 
 pytestmark = pytest.mark.browser
-APPLICANT = ("taro.kobe@example.jp", "0783225211", "こうべ太郎")
 TITLE = "八百屋さんと子ども食堂"
 
 

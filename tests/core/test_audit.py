@@ -21,7 +21,7 @@ from core.audit import SYSTEM, Actor, AuditLog, VerifyResult, truncate_ip
 from core.models import AuditEvent
 from core.settings import Settings
 from tests.conftest import SmtpCapture
-from tests.intake.test_apply import submit_and_verify
+from tests.factories import submit_and_verify
 
 
 async def record_five(app: Litestar) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from litestar import Litestar
-from sqlmodel import func, select
+from sqlmodel import select
 
 from core.crypto import hash_token
 from core.db import utcnow
@@ -20,50 +19,11 @@ from intake.models import Proposal, VerificationToken
 from intake.services import purge_unverified
 from notifications.models import OutboxMessage
 from notifications.worker import Worker
-from tests.conftest import VALID_FORM, SmtpCapture, csrf_of, started_of
+from tests.conftest import VALID_FORM, SmtpCapture, csrf_of
+from tests.factories import link_in, open_form, submit, submit_and_verify, text_of
+from tests.intake.factories import count
 
 Client = httpx.AsyncClient
-LINK_RE = re.compile(r"https://ouen\.test/verify/([A-Za-z0-9_\-]+)")
-
-
-async def count(app: Litestar, model: Any) -> int:
-    async with app.state.sessions() as session:
-        return int((await session.exec(select(func.count()).select_from(model))).one())
-
-
-async def open_form(client: Client, lang: str = "ja") -> tuple[str, str]:
-    page = await client.get(f"/apply?lang={lang}")
-    assert page.status_code == 200
-    return csrf_of(page.text), started_of(page.text)
-
-
-async def submit(client: Client, **overrides: str) -> Any:
-    csrf, started = await open_form(client)
-    form = {**VALID_FORM, "_csrf_token": csrf, "_started": started, **overrides}
-    return await client.post("/apply/submit", data=form, follow_redirects=False)
-
-
-async def submit_and_verify(client: Client, worker: Worker, smtp: SmtpCapture) -> str:
-    """The whole citizen journey; returns the token from the email."""
-    await submit(client)
-    await worker.sender.process_due()
-    token = link_in(smtp.messages[-1])
-    csrf = csrf_of((await client.get(f"/verify/{token}")).text)
-    await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
-    return token
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    content: str = body.get_content()
-    return content
-
-
-def link_in(message: EmailMessage) -> str:
-    match = LINK_RE.search(text_of(message))
-    assert match, "no verification link in the email"
-    return match.group(1)
 
 
 async def test_form_shows_every_field_with_japanese_labels(client: Client) -> None:

@@ -9,16 +9,9 @@ from core.settings import Settings
 from intake.models import Proposal
 from notifications.models import OutboxMessage
 from tests.conftest import VALID_FORM, CaptchaStub, csrf_of, running, started_of
-from tests.intake.test_apply import count
+from tests.intake.factories import captcha_settings, count
 
 Client = httpx.AsyncClient
-
-
-def captcha_settings(settings: Settings, stub: CaptchaStub) -> Settings:
-    return settings.with_changes(
-        captcha="hcaptcha", hcaptcha_sitekey="10000000-ffff-ffff-ffff-000000000001",
-        hcaptcha_secret="test-secret", hcaptcha_verify_url=stub.url,
-    )
 
 
 async def post_with(client: Client, token: str | None) -> tuple[int, str]:

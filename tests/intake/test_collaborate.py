@@ -20,42 +20,18 @@ from intake.models import Collaborator, Proposal, VerificationToken
 from intake.services import purge_unverified
 from notifications.models import OutboxMessage
 from notifications.worker import Worker
-from tests.conftest import CaptchaStub, SmtpCapture, csrf_of, running, started_of
-from tests.intake.test_apply import count, link_in, text_of
-from tests.intake.test_apply import submit as submit_proposal
-from tests.intake.test_captcha import captcha_settings
+from tests.conftest import CaptchaStub, SmtpCapture, csrf_of, running
+from tests.factories import COLLABORATOR_FORM, link_in, text_of
+from tests.factories import submit as submit_proposal
+from tests.intake.factories import (
+    PERSONAL,
+    captcha_settings,
+    count,
+    open_collaborator_form,
+    register,
+)
 
 Client = httpx.AsyncClient
-COLLABORATOR_FORM: dict[str, Any] = {
-    "display_name": "みなと花子",
-    "org_name": "みなと食堂",
-    "org_type": "business",
-    "email": "hanako.minato@example.jp",
-    "phone": "０９０－１１１１－２２２２",
-    "categories": ["children", "elderly"],
-    "wards": ["chuo", "hyogo"],
-    "offers": ["会場提供", "調理"],
-    "offers_other": "見守り、チラシ配り",
-    "availability": "weekends",
-    "capacity": "２",
-    "intro": "中央区で食堂を営んでいます。\r\n週末は店舗を会場として貸し出せます。",
-    "consent": "yes",
-}
-PERSONAL = ("hanako.minato@example.jp", "09011112222", "090-1111-2222", "みなと花子",
-            "０９０－１１１１－２２２２")
-
-
-async def open_form(client: Client, path: str = "/collaborate?lang=ja") -> tuple[str, str]:
-    page = await client.get(path)
-    assert page.status_code == 200
-    return csrf_of(page.text), started_of(page.text)
-
-
-async def register(client: Client, path: str = "/collaborate?lang=ja",
-                   **overrides: Any) -> httpx.Response:
-    csrf, started = await open_form(client, path)
-    form = {**COLLABORATOR_FORM, "_csrf_token": csrf, "_started": started, **overrides}
-    return await client.post("/collaborate/submit", data=form, follow_redirects=False)
 
 
 async def stored(app: Litestar) -> list[Collaborator]:
@@ -100,7 +76,7 @@ async def test_call_is_carried_as_a_hidden_field(client: Client) -> None:
 async def test_invalid_input_is_422_with_values_kept_and_nothing_stored(
     client: Client, app: Litestar
 ) -> None:
-    csrf, started = await open_form(client)
+    csrf, started = await open_collaborator_form(client)
     form = {**COLLABORATOR_FORM, "categories": [], "email": "not-an-address",
             "offers_other": "あ" * 31, "capacity": "0", "_csrf_token": csrf,
             "_started": started}
@@ -119,7 +95,7 @@ async def test_invalid_input_is_422_with_values_kept_and_nothing_stored(
 
 
 async def test_errors_in_english_when_page_is_english(client: Client) -> None:
-    csrf, started = await open_form(client, "/collaborate?lang=en")
+    csrf, started = await open_collaborator_form(client, "/collaborate?lang=en")
     form = {**COLLABORATOR_FORM, "offers": [], "offers_other": "", "_csrf_token": csrf,
             "_started": started}
     page = await client.post("/collaborate", data=form)
@@ -131,7 +107,7 @@ async def test_errors_in_english_when_page_is_english(client: Client) -> None:
 async def test_confirmation_page_shows_entries_and_carries_them(
     client: Client, app: Litestar
 ) -> None:
-    csrf, started = await open_form(client)
+    csrf, started = await open_collaborator_form(client)
     page = await client.post("/collaborate", data={**COLLABORATOR_FORM, "_csrf_token": csrf,
                                                     "_started": started})
     assert page.status_code == 200 and "入力内容の確認" in page.text
@@ -145,7 +121,7 @@ async def test_confirmation_page_shows_entries_and_carries_them(
 
 
 async def test_back_to_edit_keeps_values(client: Client) -> None:
-    csrf, started = await open_form(client)
+    csrf, started = await open_collaborator_form(client)
     page = await client.post("/collaborate", data={**COLLABORATOR_FORM, "_csrf_token": csrf,
                                                     "_started": started, "edit": "1"})
     assert page.status_code == 200
@@ -232,7 +208,7 @@ async def test_expired_link_leads_back_to_the_collaborator_form(
         session.add(row)
     page = await client.get(f"/verify/{token}")
     assert page.status_code == 410 and 'href="/collaborate"' in page.text
-    csrf, _started = await open_form(client)
+    csrf, _started = await open_collaborator_form(client)
     posted = await client.post(f"/verify/{token}", data={"_csrf_token": csrf})
     assert posted.status_code == 410
     assert (await stored(app))[0].status == "unverified"
@@ -300,7 +276,7 @@ async def test_invalid_submit_is_422_and_nothing_stored(client: Client, app: Lit
 
 
 async def test_missing_csrf_is_403(client: Client, app: Litestar) -> None:
-    _csrf, started = await open_form(client)
+    _csrf, started = await open_collaborator_form(client)
     response = await client.post("/collaborate/submit",
                                  data={**COLLABORATOR_FORM, "_started": started})
     assert response.status_code == 403 and await count(app, Collaborator) == 0

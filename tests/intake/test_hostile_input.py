@@ -20,9 +20,8 @@ from intake.models import Collaborator, Proposal
 from intake.validation import FIELDS
 from notifications.models import OutboxMessage
 from tests.conftest import VALID_FORM, CaptchaStub, csrf_of, running, started_of
-from tests.intake.test_apply import count
-from tests.intake.test_captcha import captcha_settings
-from tests.intake.test_collaborate import COLLABORATOR_FORM
+from tests.factories import COLLABORATOR_FORM
+from tests.intake.factories import captcha_settings, count
 
 Client = httpx.AsyncClient
 # Anything a browser can send in a form: every code point UTF-8 carries (no lone surrogates).

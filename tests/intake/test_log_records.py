@@ -15,8 +15,8 @@ import pytest
 from core.logs import JsonFormatter, log
 from notifications.worker import Worker
 from tests.conftest import VALID_FORM, SmtpCapture, csrf_of, on_root_logger, started_of
-from tests.intake.test_apply import link_in
-from tests.intake.test_collaborate import COLLABORATOR_FORM, PERSONAL
+from tests.factories import COLLABORATOR_FORM, link_in
+from tests.intake.factories import PERSONAL
 
 Client = httpx.AsyncClient
 APPLICANT = ("taro.kobe@example.jp", "taro.kobe%40example.jp", "0783225211", "078-322-5211",

@@ -21,8 +21,8 @@ from notifications.models import OutboxMessage
 from notifications.services import enqueue_email
 from notifications.worker import Worker
 from tests.conftest import SmtpCapture
-from tests.intake.test_apply import count, submit
-from tests.intake.test_collaborate import register
+from tests.factories import submit
+from tests.intake.factories import count, register
 
 Client = httpx.AsyncClient
 

@@ -13,9 +13,8 @@ from app import create_app
 from core.settings import Settings
 from intake.models import Collaborator, Proposal
 from tests.conftest import VALID_FORM, CaptchaStub, csrf_of, running, started_of
-from tests.intake.test_apply import count
-from tests.intake.test_captcha import captcha_settings
-from tests.intake.test_collaborate import COLLABORATOR_FORM
+from tests.factories import COLLABORATOR_FORM
+from tests.intake.factories import captcha_settings, count
 
 FORMS = [("/apply", VALID_FORM, Proposal), ("/collaborate", COLLABORATOR_FORM, Collaborator)]
 

@@ -26,8 +26,8 @@ from intake.models import Proposal, VerificationToken
 from intake.search import index_proposal, unindex
 from intake.services import purge_unverified
 from intake.verification import verify_email
-from tests.admin.test_cases import case_links, make_proposal, search, signed_in
 from tests.conftest import VALID_FORM, csrf_of
+from tests.factories import case_links, make_proposal, search, signed_in
 
 STAFF = StaffUser(id=1, email="x@example.jp", display_name="x", organisation="x",
                   role=Role.COORDINATOR, password_hash="!", created_at=utcnow())

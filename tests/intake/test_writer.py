@@ -21,7 +21,8 @@ from intake.validation import validate_proposal
 from intake.writer import PreparedSubmission, SubmissionWriter, prepare_submission
 from notifications.models import OutboxMessage
 from tests.conftest import VALID_FORM
-from tests.intake.test_apply import count, open_form
+from tests.factories import open_form
+from tests.intake.factories import count
 
 Client = httpx.AsyncClient
 

@@ -10,39 +10,24 @@ import httpx
 from litestar import Litestar
 from sqlmodel import col, select
 
-from core.db import utcnow
 from core.models import AuditEvent
 from intake.models import Collaborator
 from notifications.models import OutboxMessage
-from tests.admin.test_auth import login, make_staff
-from tests.admin.test_cases import events, search, signed_in
 from tests.conftest import csrf_of
-from tests.intake.test_collaborate import COLLABORATOR_FORM
+from tests.factories import COLLABORATOR_EMAIL as EMAIL
+from tests.factories import (
+    COLLABORATOR_FORM,
+    events,
+    login,
+    make_collaborator,
+    make_staff,
+    search,
+    signed_in,
+)
+from tests.factories import COLLABORATOR_NAME as NAME
+from tests.factories import COLLABORATOR_PHONE as PHONE
 
-EMAIL, PHONE, NAME = "jiro.suma@example.jp", "0789991234", "すま次郎"
 BASE = "/admin/collaborators"
-
-
-async def make_collaborator(app: Litestar, **overrides: Any) -> Collaborator:
-    cipher = app.state.cipher
-    now = utcnow()
-    values: dict[str, Any] = {
-        "ref": f"CO-TEST-{now.microsecond:06d}"[:16], "status": "active",
-        "display_name_enc": cipher.encrypt(NAME), "org_name": "須磨配送サービス",
-        "org_type": "company", "email_enc": cipher.encrypt(EMAIL),
-        "email_bidx": cipher.blind_index(EMAIL), "phone_enc": cipher.encrypt(PHONE),
-        "categories": ["elderly"], "wards": ["suma"], "offers": ["配送"],
-        "availability": "weekdays", "capacity": 2, "intro": "須磨区で軽トラックを持っています。",
-        "locale": "ja", "consent_at": now, "policy_version": "2026-11-01", "created_at": now,
-        "updated_at": now, "verified_at": now,
-    }
-    values.update(overrides)
-    async with app.state.sessions() as db, db.begin():
-        collaborator = Collaborator(**values)
-        db.add(collaborator)
-        await db.flush()
-        await db.refresh(collaborator)
-    return collaborator
 
 
 def refs(html: str) -> list[str]:

@@ -7,7 +7,6 @@ import io
 import re
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -21,53 +20,24 @@ from matching.models import Match, MatchStatus
 from matching.reminders import REMIND_AFTER, remind_and_expire
 from notifications.services import Mailer
 from notifications.worker import Worker
-from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
 from tests.conftest import SmtpCapture, csrf_of
+from tests.factories import (
+    APPLICANT_NAME,
+    EMAIL,
+    HELPER_EMAIL,
+    HELPER_NAME,
+    HELPER_PHONE,
+    PHONE,
+    make_helper,
+    make_proposal,
+    signed_in,
+)
 
-HELPER_EMAIL, HELPER_PHONE, HELPER_NAME = "yamada.helper@example.jp", "0789998877", "やまだ花子"
-APPLICANT_NAME = "こうべ太郎"
 LINK_RE = re.compile(r"https://ouen\.test/introductions/([A-Za-z0-9_\-]+)")
 BODY = (
     "灘区でひとり暮らしのお年寄りの見守りをしています。"
     "何よりお弁当をご自宅まで届けてくれる方を探しています。活動は土日が中心です。"
 )
-
-
-async def make_collaborator(app: Litestar, **overrides: Any) -> Collaborator:
-    cipher = app.state.cipher
-    now = utcnow()
-    email = overrides.pop("email", HELPER_EMAIL)
-    values: dict[str, Any] = {
-        "ref": f"CO-T{now.microsecond:06d}"[:16],
-        "status": "active",
-        "display_name_enc": cipher.encrypt(HELPER_NAME),
-        "org_name": "まちかど配送",
-        "org_type": "business",
-        "email_enc": cipher.encrypt(email),
-        "email_bidx": cipher.blind_index(email),
-        "phone_enc": cipher.encrypt(HELPER_PHONE),
-        "categories": ["elderly"],
-        "wards": ["nada"],
-        "offers": ["配送"],
-        "availability": "weekends",
-        "capacity": 2,
-        "intro": "軽トラックで配達ができます。"
-        "昨年は高齢者の見守り活動にスタッフとして参加しました。",
-        "locale": "ja",
-        "consent_at": now,
-        "policy_version": "2026-11-01",
-        "created_at": now,
-        "updated_at": now,
-        "verified_at": now,
-    }
-    values.update(overrides)
-    async with app.state.sessions() as db, db.begin():
-        collaborator = Collaborator(**values)
-        db.add(collaborator)
-        await db.flush()
-        await db.refresh(collaborator)
-    app.state.matching.checked = float("-inf")  # as if a few seconds had passed
-    return collaborator
 
 
 def text_of(message: EmailMessage) -> str:
@@ -117,8 +87,8 @@ async def test_suggest_propose_both_accept_and_the_introduction_arrives(
     captured_logs: io.StringIO,
 ) -> None:
     proposal = await make_proposal(app, status="seeking", body=BODY)
-    helper = await make_collaborator(app)
-    other = await make_collaborator(
+    helper = await make_helper(app)
+    other = await make_helper(
         app, ref="CO-OTHER-0001", org_name="翻訳の会", offers=["翻訳"], wards=["tarumi"],
         email="other@example.jp", categories=["foreign_residents"],
     )
@@ -197,7 +167,7 @@ async def test_a_declined_candidate_never_comes_back_for_that_proposal(
     client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture
 ) -> None:
     proposal = await make_proposal(app, body=BODY)
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     await signed_in(client, app, "coordinator")
     assert (await propose(client, proposal.id or 0, helper.id or 0)).status_code == 303
     await worker.sender.process_due()
@@ -216,7 +186,7 @@ async def test_a_declined_candidate_never_comes_back_for_that_proposal(
 async def test_capacity_warning_needs_a_confirmation(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    busy = await make_collaborator(app, capacity=1)
+    busy = await make_helper(app, capacity=1)
     earlier = await make_proposal(app, ref="OU-EARLIER-001", status="matched", body=BODY)
     async with app.state.sessions() as db, db.begin():
         now = utcnow()
@@ -244,7 +214,7 @@ async def test_reminder_after_seven_days_and_expiry_after_fourteen(
     client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture
 ) -> None:
     proposal = await make_proposal(app, body=BODY)
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     await signed_in(client, app, "coordinator")
     await propose(client, proposal.id or 0, helper.id or 0)
     await worker.sender.process_due()
@@ -272,7 +242,7 @@ async def test_withdrawn_requests_and_unknown_links_are_gone(
     client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture
 ) -> None:
     proposal = await make_proposal(app, body=BODY)
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     await signed_in(client, app, "coordinator")
     await propose(client, proposal.id or 0, helper.id or 0)
     await worker.sender.process_due()
@@ -297,7 +267,7 @@ async def test_editors_cannot_match_and_nobody_can_match_a_closed_case(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
     proposal = await make_proposal(app, status="completed", body=BODY)
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     await signed_in(client, app, "editor")
     assert (await client.get(f"/admin/proposals/{proposal.id}/matching")).status_code == 403
     await client.post("/admin/logout", data={"_csrf_token": csrf_of(
@@ -314,7 +284,7 @@ async def test_new_paused_and_edited_collaborators_show_within_seconds(
     await signed_in(client, app, "coordinator")
     page = await client.get(f"/admin/proposals/{proposal.id}/matching")
     assert 'id="suggestion-' not in page.text
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     page = await client.get(f"/admin/proposals/{proposal.id}/matching")
     assert f'id="suggestion-{helper.id}"' in page.text
     async with app.state.sessions() as db, db.begin():
@@ -335,7 +305,7 @@ async def test_a_collaborators_page_lists_the_open_proposals_and_calls_they_fit(
     fits = await make_proposal(app, ref="OU-FITS-000001", body=BODY)
     far = await make_proposal(app, ref="OU-FAR-0000001", category="foreign_residents",
                               ward="nishi", body="案内を訳してくれる方を探しています。")
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     coordinator = await signed_in(client, app, "coordinator")
     async with app.state.sessions() as db, db.begin():
         project = Project(proposal_id=far.id or 0, created_by_id=coordinator.id or 0,
@@ -362,7 +332,7 @@ async def test_nothing_moves_once_the_case_closed_or_the_collaborator_left(
     from intake.collaborators import change_status as collaborator_status
 
     proposal = await make_proposal(app, status="seeking", body=BODY)
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     coordinator = await signed_in(client, app, "coordinator")
     await propose(client, proposal.id or 0, helper.id or 0)
     await worker.sender.process_due()
@@ -382,7 +352,7 @@ async def test_nothing_moves_once_the_case_closed_or_the_collaborator_left(
 
     # A case that closes withdraws its open requests too.
     other = await make_proposal(app, ref="OU-CLOSE-00001", status="seeking", body=BODY)
-    second = await make_collaborator(app, ref="CO-SECOND-0001", email="second@example.jp")
+    second = await make_helper(app, ref="CO-SECOND-0001", email="second@example.jp")
     await propose(client, other.id or 0, second.id or 0)
     await worker.sender.process_due()
     link = token_in(smtp.messages[-1])
@@ -405,7 +375,7 @@ async def test_contact_values_written_into_the_text_are_blacked_out_before_conse
         body=BODY
         + f"連絡は {PHONE[:3]}-{PHONE[3:6]}-{PHONE[6:]} か {EMAIL} まで、{APPLICANT_NAME}",
     )
-    helper = await make_collaborator(
+    helper = await make_helper(
         app, intro=f"軽トラックで配達ができます。{HELPER_EMAIL} にご連絡ください。")
     await signed_in(client, app, "coordinator")
     await propose(client, proposal.id or 0, helper.id or 0)

@@ -11,13 +11,16 @@ from core.db import utcnow
 from core.models import AuditEvent
 from matching.models import Call, Match, MatchStatus, ProjectMember
 from matching.projects import personal_data_in
-from tests.admin.test_cases import EMAIL, PHONE, make_proposal, signed_in
 from tests.conftest import csrf_of
-from tests.matching.test_introductions import (
+from tests.factories import (
+    EMAIL,
     HELPER_EMAIL,
     HELPER_NAME,
     HELPER_PHONE,
-    make_collaborator,
+    PHONE,
+    make_helper,
+    make_proposal,
+    signed_in,
 )
 
 CALL = {
@@ -43,8 +46,8 @@ async def test_a_project_gathers_the_applicant_introduced_collaborators_and_othe
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
     proposal = await make_proposal(app, status="matched")
-    helper = await make_collaborator(app)
-    stranger = await make_collaborator(app, ref="CO-STRANGER-1", email="s@example.jp")
+    helper = await make_helper(app)
+    stranger = await make_helper(app, ref="CO-STRANGER-1", email="s@example.jp")
     other = await make_proposal(app, ref="OU-OTHER-00001")
     coordinator = await signed_in(client, app, "coordinator")
     async with app.state.sessions() as db, db.begin():
@@ -124,8 +127,8 @@ async def test_calls_refuse_personal_data_and_appear_on_the_public_site(
     form_page = await client.get(f"/collaborate?call={call.id}")
     assert f'name="call" value="{call.id}"' in form_page.text
 
-    answered = await make_collaborator(app, ref="CO-ANSWER-0001", email="a@example.jp",
-                                       call_id=call.id)
+    answered = await make_helper(app, ref="CO-ANSWER-0001", email="a@example.jp",
+                                 call_id=call.id)
     project_page = await client.get(project_path)
     assert answered.ref in project_page.text.split("この募集に応じた人")[1]
 

@@ -19,7 +19,7 @@ from notifications.models import OutboxMessage
 from notifications.sender import build_message
 from notifications.transport import ConsoleTransport, create_transport
 from tests.conftest import SmtpCapture
-from tests.intake.test_apply import submit
+from tests.factories import submit
 
 
 def printed(out: str) -> EmailMessage:

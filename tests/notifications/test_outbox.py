@@ -26,7 +26,7 @@ from notifications.transport import (
 )
 from notifications.worker import Worker
 from tests.conftest import SmtpCapture
-from tests.intake.test_apply import submit
+from tests.factories import submit
 
 
 async def rows(app: Litestar) -> list[OutboxMessage]:

@@ -20,7 +20,7 @@ from notifications.models import OutboxMessage
 from notifications.sender import build_message
 from notifications.transport import SmtpTransport, TransientError
 from tests.conftest import SmtpCapture, free_port
-from tests.intake.test_apply import submit
+from tests.factories import submit
 
 
 @dataclass

@@ -12,16 +12,19 @@ from litestar import Litestar
 
 from core.db import utcnow
 from matching.models import Call, Match, MatchStatus, MemberKind, Project, ProjectMember
-from tests.admin.test_auth import make_staff
-from tests.admin.test_cases import EMAIL, PHONE, make_proposal
-from tests.matching.test_introductions import (
+from tests.factories import (
     APPLICANT_NAME,
+    EMAIL,
     HELPER_EMAIL,
     HELPER_NAME,
     HELPER_PHONE,
-    make_collaborator,
+    PHONE,
+    add_photo,
+    make_helper,
+    make_proposal,
+    make_staff,
+    make_story,
 )
-from tests.publishing.test_public_site import add_photo, make_story
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
 START = ("/", "/apply", "/collaborate", "/calls", "/projects", "/projects/feed.atom", "/privacy",
@@ -40,7 +43,7 @@ async def test_no_contact_value_or_staff_name_appears_on_any_public_page(
     coordinator, _ = await make_staff(app, "coordinator", email="jiro.coord@city.example.jp")
     proposal = await make_proposal(app, ref="OU-CRAWL-00001", status="active",
                                    org_name="NPO法人こうべ子ども食堂ネット")
-    helper = await make_collaborator(app)
+    helper = await make_helper(app)
     now = utcnow()
     async with app.state.sessions() as db, db.begin():
         db.add(Match(proposal_id=proposal.id or 0, collaborator_id=helper.id or 0,

@@ -3,63 +3,18 @@ its photos, Open Graph and hreflang, the Atom feed, and conditional GET (ETag, 3
 
 from __future__ import annotations
 
-import io
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from litestar import Litestar
-from PIL import Image
 from sqlmodel import col, select
 
 from core.db import utcnow
-from publishing.models import Story, StoryPhoto
-from tests.admin.test_auth import make_staff
-from tests.admin.test_cases import make_proposal
+from publishing.models import Story
+from tests.factories import add_photo, make_proposal, make_staff, make_story
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def jpeg(width: int = 40, height: int = 30) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 120, 40)).save(out, "JPEG")
-    return out.getvalue()
-
-
-async def make_story(app: Litestar, slug: str, **overrides: Any) -> Story:
-    proposal = overrides.pop("proposal", None) or await make_proposal(
-        app, ref=f"OU-S-{slug[:10]}".upper()[:16]
-    )
-    author = overrides.pop("author", None)
-    if author is None:
-        author, _ = await make_staff(app, "editor", email=f"editor.{slug}@city.example.jp")
-    now = utcnow()
-    values: dict[str, Any] = {
-        "proposal_id": proposal.id, "slug": slug, "title": f"物語 {slug}",
-        "summary": "子ども食堂がはじまりました。", "body_md": "本文",
-        "body_html": "<p>本文です。</p>",
-        "category": "children", "ward": "nagata", "status": "published", "author_id": author.id,
-        "created_at": now, "updated_at": now, "published_at": now,
-    }
-    values.update(overrides)
-    async with app.state.sessions() as db, db.begin():
-        story = Story(**values)
-        db.add(story)
-        await db.flush()
-        await db.refresh(story)
-    app.state.public.forget()
-    return story
-
-
-async def add_photo(app: Litestar, story: Story, alt: str = "配膳の様子") -> StoryPhoto:
-    async with app.state.sessions() as db, db.begin():
-        photo = StoryPhoto(story_id=story.id or 0, alt=alt, mime="image/jpeg", width=40,
-                           height=30, data=jpeg(), created_at=utcnow())
-        db.add(photo)
-        await db.flush()
-        await db.refresh(photo)
-    return photo
 
 
 async def test_projects_lists_published_stories_newest_first_with_filters_and_pages(

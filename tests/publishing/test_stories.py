@@ -15,9 +15,9 @@ from core.db import utcnow
 from matching.models import MemberKind, Project, ProjectMember
 from notifications.worker import Worker
 from publishing.models import Story
-from tests.admin.test_cases import EMAIL, PHONE, make_proposal
 from tests.conftest import SmtpCapture, csrf_of
-from tests.publishing.story_helpers import (
+from tests.factories import EMAIL, PHONE, make_proposal
+from tests.publishing.factories import (
     CONSENT_RE,
     WITHDRAW_RE,
     create_story,

@@ -16,12 +16,11 @@ from core.errors import DomainError
 from notifications.worker import Worker
 from publishing.models import PHOTO_MAX_BYTES, StoryPhoto
 from publishing.photos import LONG_SIDE, process_photo
-from tests.admin.test_cases import make_proposal
 from tests.conftest import SmtpCapture, csrf_of
-from tests.publishing.story_helpers import (
+from tests.factories import image_bytes, make_proposal
+from tests.publishing.factories import (
     CONSENT_RE,
     create_story,
-    image_bytes,
     jpeg_with_gps,
     link_in,
     load,

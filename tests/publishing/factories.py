@@ -1,13 +1,12 @@
-"""Shared helpers for the story workflow tests: staff clients per role, images, links."""
+"""Builders for the story workflow tests: staff clients per role, the story form and its
+steps, the story audit trail, camera-like photos and the links in the applicant's emails."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
-from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -17,8 +16,8 @@ from sqlmodel import col, select
 from admin.models import StaffUser
 from core.models import AuditEvent
 from publishing.models import Story
-from tests.admin.test_auth import login, make_staff
 from tests.conftest import csrf_of
+from tests.factories import image_bytes, login, make_staff
 
 StaffClient = Callable[[str], Awaitable[tuple[httpx.AsyncClient, StaffUser]]]
 CONSENT_RE = re.compile(r"https://ouen\.test/stories/consent/([A-Za-z0-9_\-]+)")
@@ -114,13 +113,6 @@ def link_in(message: EmailMessage, pattern: re.Pattern[str]) -> str:
     found = pattern.search(text_of(message))
     assert found, "no link in the email"
     return found.group(1)
-
-
-def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (1200, 800), **save: Any) -> bytes:
-    out = io.BytesIO()
-    mode = "RGBA" if fmt == "PNG" else "RGB"
-    Image.new(mode, size, (30, 120, 200)).save(out, fmt, **save)
-    return out.getvalue()
 
 
 def jpeg_with_gps() -> bytes:
