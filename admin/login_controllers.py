@@ -43,6 +43,8 @@ LOGIN_WINDOW = 15 * 60
 IP_FAILURES = 30  # failed sign-ins from one address per window
 IP_ATTEMPTS = 300  # sign-ins of any outcome from one address per window
 ACCOUNT_ATTEMPTS = 10  # sign-ins to one account per window
+CODE_SESSION_ATTEMPTS = 5  # second-factor codes from one pending sign-in per window
+CODE_ACCOUNT_ATTEMPTS = 10  # second-factor codes for one account per window
 TO_LOGIN = "/admin/login"
 
 
@@ -117,14 +119,28 @@ def _failures_key(cipher: FieldCipher, ip: str) -> str:
 
 
 async def _limited_once(sign_in: SignIn, limiter: RateLimiter, cipher: FieldCipher,
-                        kinds: list[str], email: str) -> None:
-    """Audit a refused sign-in once per limit, address and account in a window (so a flood
-    leaves one entry, not thousands): `login.rate_limited` with which limits were hit."""
+                        kinds: list[str]) -> None:
+    """Audit refused sign-ins once per client address and window, whatever the account or
+    the limit (so a flood, even one trying a new address each time, leaves one entry):
+    `login.rate_limited` with the limits that were hit first."""
     ip = sign_in.ip
-    key = f"login:limited:{','.join(kinds)}:{cipher.blind_index(ip)}:{cipher.blind_index(email)}"
-    if await limiter.hit(key, 1, LOGIN_WINDOW):
+    if await limiter.hit(f"login:limited:{cipher.blind_index(ip)}", 1, LOGIN_WINDOW):
         await sign_in.audit.record(sign_in.db, "login.rate_limited", Actor("anonymous", ip=ip),
                                    detail=f"limit={','.join(kinds)}")
+
+
+async def _code_allowed(sign_in: SignIn, limiter: RateLimiter, cipher: FieldCipher,
+                        user: StaffUser) -> bool:
+    """Second-factor codes are limited per pending sign-in and per account (on top of the
+    lockout after five wrong ones), so no session or account can be tried code after code."""
+    session = cipher.blind_index(sign_in.request.cookies.get(COOKIE, ""))
+    over = [kind for kind, key, limit in (
+        ("second_factor_session", f"totp:session:{session}", CODE_SESSION_ATTEMPTS),
+        ("second_factor_account", f"totp:acct:{user.id}", CODE_ACCOUNT_ATTEMPTS),
+    ) if not await limiter.hit(key, limit, LOGIN_WINDOW)]
+    if over:
+        await _limited_once(sign_in, limiter, cipher, over)
+    return not over
 
 
 def _enrol_page(
@@ -171,7 +187,7 @@ class AuthController(StaffController):
         email, password = form.get("email", "").strip().lower(), form.get("password", "")
         over = await _rate_limited(limiter, cipher, email, sign_in.ip)
         if over:
-            await _limited_once(sign_in, limiter, cipher, over, email)
+            await _limited_once(sign_in, limiter, cipher, over)
             return render(request, "admin/login.html", status=429,
                           error=message(request, "too_many"), email=email)
         check = await check_password(sign_in.db, passwords, sign_in.audit, email, password,
@@ -190,11 +206,14 @@ class AuthController(StaffController):
         return render(request, "admin/totp.html")
 
     @post("/login/totp", name="admin.login.totp", opt=PUBLIC)
-    async def totp(self, request: AnyRequest, sign_in: NamedDependency[SignIn], cipher: Cipher
-                   ) -> Template | Redirect:
+    async def totp(self, request: AnyRequest, sign_in: NamedDependency[SignIn], cipher: Cipher,
+                   limiter: Limiter) -> Template | Redirect:
         user = await sign_in.pending(Stage.PASSWORD)
         if user is None:
             return Redirect(path=TO_LOGIN, status_code=303)
+        if not await _code_allowed(sign_in, limiter, cipher, user):
+            return render(request, "admin/totp.html", status=429,
+                          error=message(request, "too_many"))
         code = (await form_fields(request)).get("code", "")
         if not await check_totp(sign_in.db, cipher, sign_in.audit, user, code, sign_in.ip):
             return render(request, "admin/totp.html", status=400,
@@ -211,7 +230,7 @@ class AuthController(StaffController):
 
     @post("/mfa/setup", name="admin.mfa.enrol", opt=PUBLIC)
     async def mfa_enrol(self, request: AnyRequest, sign_in: NamedDependency[SignIn],
-                        cipher: Cipher) -> Template | Redirect:
+                        cipher: Cipher, limiter: Limiter) -> Template | Redirect:
         user = await sign_in.pending(Stage.ENROL)
         if user is None:
             return Redirect(path=TO_LOGIN, status_code=303)
@@ -219,6 +238,8 @@ class AuthController(StaffController):
         secret = _pending_secret(cipher, form)
         if secret is None:
             return Redirect(path="/admin/mfa/setup", status_code=303)
+        if not await _code_allowed(sign_in, limiter, cipher, user):
+            return _enrol_page(request, cipher, user, secret, message(request, "too_many"), 429)
         if not await check_totp(sign_in.db, cipher, sign_in.audit, user, form.get("code", ""),
                                 sign_in.ip, secret=secret):
             return _enrol_page(request, cipher, user, secret, message(request, "code_refused"),

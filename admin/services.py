@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Table, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +26,7 @@ from core.errors import DomainError
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
+_STAFF: Table = StaffUser.__table__  # type: ignore[attr-defined]
 
 
 def is_locked(user: StaffUser, now: datetime | None = None) -> bool:
@@ -87,13 +90,61 @@ class PasswordCheck:
     user: StaffUser | None
 
 
+async def _reserve_guess(db: AsyncSession, user: StaffUser, now: datetime) -> int | None:
+    """Count a guess at this account's password or code *before* it is checked, in one
+    atomic UPDATE: the number of this guess in the lock window, or None while the account is
+    locked. Concurrent guesses queue on the row (PostgreSQL) or the one writer (SQLite), so
+    however many arrive at once, at most LOCK_AFTER of them are ever checked."""
+    conn = await db.connection()
+    row = (await conn.execute(
+        update(_STAFF).where(_STAFF.c.id == user.id, or_(
+            _STAFF.c.locked_until.is_(None), _STAFF.c.locked_until <= now))
+        .values(failed_logins=_STAFF.c.failed_logins + 1)
+        .returning(_STAFF.c.failed_logins))).first()
+    if row is None:
+        return None
+    set_committed_value(user, "failed_logins", row.failed_logins)
+    if row.failed_logins > LOCK_AFTER:  # a window already used up: lock, check nothing
+        await _lock(db, user, now)
+        return None
+    return int(row.failed_logins)
+
+
+async def _set_counter(db: AsyncSession, user: StaffUser, failed: int,
+                       locked_until: datetime | None) -> None:
+    conn = await db.connection()
+    await conn.execute(update(_STAFF).where(_STAFF.c.id == user.id)
+                       .values(failed_logins=failed, locked_until=locked_until))
+    set_committed_value(user, "failed_logins", failed)
+    set_committed_value(user, "locked_until", locked_until)
+
+
+async def _lock(db: AsyncSession, user: StaffUser, now: datetime) -> None:
+    await _set_counter(db, user, 0, now + LOCK_FOR)
+
+
+async def _guess_failed(db: AsyncSession, audit: AuditLog, user: StaffUser, guess: int,
+                        now: datetime, ip: str) -> str:
+    """A reserved guess was wrong: the account locks at the LOCK_AFTER-th."""
+    if guess < LOCK_AFTER:
+        return "wrong password"
+    await _lock(db, user, now)
+    await audit.record(db, "account.locked",
+                       Actor("system", organisation=user.organisation, ip=ip),
+                       object_type="staff_user", object_id=user.id or "",
+                       detail=f"minutes={LOCK_FOR.seconds // 60}")
+    return "wrong password; account locked"
+
+
 async def check_password(
     db: AsyncSession, passwords: Passwords, audit: AuditLog, email: str, password: str,
     ip: str, now: datetime | None = None,
 ) -> PasswordCheck:
-    """Check the first factor. The dummy hash keeps unknown accounts as slow as known ones."""
+    """Check the first factor. The dummy hash keeps unknown accounts as slow as known ones,
+    and a locked account is hashed too, so timing tells nothing."""
     now = now or utcnow()
     user = await find_user(db, email) if len(email) <= 254 else None
+    guess = await _reserve_guess(db, user, now) if user is not None and user.active else None
     ok = await passwords.verify(user.password_hash if user else None, password[:1000])
     if user is None:
         await audit.record(db, "login.failed", Actor("anonymous", ip=ip), detail="unknown account")
@@ -101,36 +152,19 @@ async def check_password(
     reason = None
     if not user.active:
         reason = "inactive"
-    elif is_locked(user, now):
+    elif guess is None:
         reason = "locked"
     elif not ok:
-        reason = await _count_failure(db, audit, user, now, ip)
+        reason = await _guess_failed(db, audit, user, guess, now, ip)
     if reason:
         await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
                            object_id=user.id or "", detail=reason)
         return PasswordCheck(LoginResult.REFUSED, user)
-    user.failed_logins = 0
+    await _set_counter(db, user, 0, user.locked_until)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash(password)
-    db.add(user)
+        db.add(user)
     return PasswordCheck(LoginResult.OK, user)
-
-
-async def _count_failure(
-    db: AsyncSession, audit: AuditLog, user: StaffUser, now: datetime, ip: str
-) -> str:
-    user.failed_logins += 1
-    reason = "wrong password"
-    if user.failed_logins >= LOCK_AFTER:
-        user.locked_until = now + LOCK_FOR
-        user.failed_logins = 0
-        reason = "wrong password; account locked"
-        await audit.record(db, "account.locked",
-                           Actor("system", organisation=user.organisation, ip=ip),
-                           object_type="staff_user", object_id=user.id or "",
-                           detail=f"minutes={LOCK_FOR.seconds // 60}")
-    db.add(user)
-    return reason
 
 
 def stage_after_password(user: StaffUser) -> Stage:
@@ -146,21 +180,24 @@ async def check_totp(
     db: AsyncSession, cipher: FieldCipher, audit: AuditLog, user: StaffUser, code: str,
     ip: str, secret: str | None = None,
 ) -> bool:
-    """Check a second-factor code (the stored secret, or `secret` while enrolling).
-    A locked account passes no code, wherever the code is asked for."""
-    if is_locked(user):
+    """Check a second-factor code (the stored secret, or `secret` while enrolling). Every
+    code counts as a guess before it is checked (see `_reserve_guess`); a locked account
+    passes no code, wherever the code is asked for."""
+    now = utcnow()
+    guess = await _reserve_guess(db, user, now)
+    if guess is None:
         await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
                            object_id=user.id or "", detail="second factor: locked")
         return False
     key = secret or (cipher.decrypt(user.totp_secret_enc) if user.totp_secret_enc else None)
     step = totp_step(key, code, user.totp_last_step) if key else None
     if step is None:
-        reason = await _count_failure(db, audit, user, utcnow(), ip)
+        reason = await _guess_failed(db, audit, user, guess, now, ip)
         await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
                            object_id=user.id or "", detail=f"second factor: {reason}")
         return False
+    await _set_counter(db, user, 0, user.locked_until)
     user.totp_last_step = step
-    user.failed_logins = 0
     if secret:
         user.totp_secret_enc = cipher.encrypt(secret)
         await audit.record(db, "mfa.enrolled", staff_actor(user, ip), object_type="staff_user",
@@ -174,12 +211,16 @@ async def change_password(
     current: str, new: str, repeat: str, ip: str,
 ) -> None:
     """Change the password, or raise DomainError naming what was wrong."""
-    if not await passwords.verify(user.password_hash, current[:1000]):
-        # Guessing through a stolen session counts toward the lockout like a failed sign-in.
-        reason = await _count_failure(db, audit, user, utcnow(), ip)
+    now = utcnow()
+    # Guessing through a stolen session counts toward the lockout like a failed sign-in.
+    guess = await _reserve_guess(db, user, now)
+    right = await passwords.verify(user.password_hash, current[:1000])
+    if guess is None or not right:
+        reason = await _guess_failed(db, audit, user, guess, now, ip) if guess else "locked"
         await audit.record(db, "password.change_failed", staff_actor(user, ip),
                            object_type="staff_user", object_id=user.id or "", detail=reason)
         raise DomainError("current_wrong", "current")
+    await _set_counter(db, user, 0, user.locked_until)
     if new != repeat:
         raise DomainError("mismatch", "repeat")
     problem = password_problem(new, user.email)
