@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from admin.credentials import Passwords, make_hasher
 from admin.messages import MESSAGES as ADMIN_MESSAGES
 from admin.permissions import ROLES
-from admin.services import create_user, staff_count
+from admin.services import create_user, rewrap_totp_secrets, staff_count
 from app import build_worker_standalone, install_reactions, make_cipher
 from core.audit import ANCHOR_FILE, CLI, AuditLog, read_anchors
 from core.crypto import FieldCipher
@@ -32,11 +32,13 @@ from core.errors import DomainError
 from core.i18n import make_gettext
 from core.logs import configure_logging, log
 from core.migrate import upgrade
+from core.record_keys import rewrap_record_keys
 from core.settings import Settings, SettingsError, load_settings
 from intake.demo import create_proposals
 from intake.search import reindex
 from intake.services import purge_unverified, reindex_email_lookups
 from matching.evaluation import EvalSetError, evaluate, load, rank_all
+from notifications.services import rewrap_outbox
 from publishing.demo import create_showcase
 
 logger = logging.getLogger("ouen.cli")
@@ -91,7 +93,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings=settings)
     log(logger, logging.INFO, "database migrated")
     return 0
 
@@ -213,6 +215,22 @@ def _keys_reindex(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_rewrap(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> tuple[int, int, int]:
+        async with cmd.transaction() as session:
+            counts = (await rewrap_record_keys(session, cmd.cipher),
+                      await rewrap_totp_secrets(session, cmd.cipher),
+                      await rewrap_outbox(session, cmd.cipher))
+            await cmd.audit.record(session, "keys.rewrapped", CLI, detail=(
+                "record_keys={} totp_secrets={} outbox={}".format(*counts)))
+        return counts
+
+    records, secrets, mail = _run(settings, work)
+    print(f"sealed again under the first key of OUEN_DATA_KEYS: {records} record keys, "
+          f"{secrets} second-factor secrets, {mail} queued emails")
+    return 0
+
+
 def _matching_rank(args: argparse.Namespace) -> int:
     """Rank collaborators for every proposal of an evaluation-shaped file, in memory."""
     try:
@@ -282,9 +300,13 @@ def _data(sub: Any) -> None:
     _group(sub, "search", "the staff proposal search index").add_parser(
         "reindex", help="rebuild the index from the proposal table").set_defaults(
         run=_search_reindex)
-    _group(sub, "keys", "key maintenance").add_parser(
+    keys = _group(sub, "keys", "key maintenance")
+    keys.add_parser(
         "reindex", help="recompute stored email lookups after changing OUEN_INDEX_KEY"
     ).set_defaults(run=_keys_reindex)
+    keys.add_parser(
+        "rewrap", help="seal every stored key and secret under the first OUEN_DATA_KEYS key"
+    ).set_defaults(run=_keys_rewrap)
 
 
 def _matching(sub: Any) -> None:

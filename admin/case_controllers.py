@@ -72,7 +72,7 @@ def _assignee(value: str) -> str:
     return str(parse_id(value) or "")
 
 
-def _filters(request: AnyRequest, cipher: FieldCipher) -> Filters:
+def _filters(request: AnyRequest, reader: str) -> Filters:
     q = request.query_params
     after = q.get("after", "")
     return Filters(
@@ -83,7 +83,7 @@ def _filters(request: AnyRequest, cipher: FieldCipher) -> Filters:
         overdue=q.get("overdue") == "1",
         since=_date(q.get("since")),
         until=_date(q.get("until")),
-        q=sealed_search(request, cipher),
+        q=sealed_search(request, reader),
         after=parse_id(after),
         sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
@@ -204,8 +204,8 @@ class CaseController(StaffController):
 
     @get("/", name="admin.proposals.list", opt=READ)
     async def index(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor,
-                    cipher: Cipher, settings: Config) -> Template:
-        filters = _filters(request, cipher)
+                    settings: Config) -> Template:
+        filters = _filters(request, actor.name)
         sla_days = settings.sla_business_days
         page = await list_proposals(db_session, filters, actor, sla_days=sla_days)
         rows = page.rows
@@ -218,8 +218,8 @@ class CaseController(StaffController):
         )
 
     @post("/search", name="admin.proposals.search", opt=READ)
-    async def search(self, request: AnyRequest, cipher: Cipher) -> Redirect:
-        return await search_redirect(request, cipher, "/admin/proposals")
+    async def search(self, request: AnyRequest, actor: StaffActor) -> Redirect:
+        return await search_redirect(request, actor.name, "/admin/proposals")
 
     @get("/new", name="admin.proposals.new", opt=UPDATE)
     async def new_form(self, request: AnyRequest, staff: Staff) -> Template:

@@ -10,7 +10,7 @@ from core.audit import Actor, AuditLog
 from core.crypto import FieldCipher
 from core.errors import DomainError
 from core.redaction import redact
-from intake.contact import proposal_values
+from intake.contact import contact_value, proposal_values
 from intake.models import Collaborator, Proposal
 
 CONTACT_FIELDS = ("nickname", "email", "phone", "website_url", "facebook_url", "twitter")
@@ -43,11 +43,11 @@ def masked(
     cipher: FieldCipher, record: Proposal | Collaborator,
     fields: tuple[str, ...] = CONTACT_FIELDS,
 ) -> dict[str, str]:
-    """Every contact field (`<name>_enc`) as staff may see it without a reveal."""
+    """Every contact field as staff may see it without a reveal ("" when empty or erased)."""
     out: dict[str, str] = {}
     for name in fields:
-        token = getattr(record, f"{name}_enc")
-        out[name] = _MASKS.get(name, mask_other)(cipher.decrypt(token)) if token else ""
+        value = contact_value(cipher, record, name)
+        out[name] = _MASKS.get(name, mask_other)(value) if value else ""
     return out
 
 
@@ -88,9 +88,9 @@ async def reveal(
     fields: tuple[str, ...] = CONTACT_FIELDS, reasons: tuple[str, ...] = REVEAL_REASONS,
 ) -> str:
     """One contact value in clear, for a stated reason; always an audit event."""
-    token = getattr(record, f"{field_name}_enc") if field_name in fields else None
-    if not token or reason not in reasons:
+    value = contact_value(cipher, record, field_name) if field_name in fields else None
+    if not value or reason not in reasons:
         raise DomainError("reveal_invalid")
     await audit.record(db, "contact.revealed", actor, object_type=object_type,
                        object_id=record.id or "", detail=f"field={field_name} reason={reason}")
-    return cipher.decrypt(token)
+    return value

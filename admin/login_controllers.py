@@ -3,6 +3,7 @@ sign-out; the signed-in member's own password and second factor."""
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ from admin.sessions import COOKIE, SessionData, SessionStore
 from core import i18n
 from core.audit import Actor, AuditLog
 from core.context import DB, Audit, Cipher, ClientIp, Config, Limiter
-from core.crypto import FieldCipher
+from core.crypto import FieldCipher, Sealer
 from core.errors import DomainError
 from core.ratelimit import RateLimiter
 from core.settings import Settings
@@ -143,8 +144,15 @@ async def _code_allowed(sign_in: SignIn, limiter: RateLimiter, cipher: FieldCiph
     return not over
 
 
+@functools.cache
+def _enrolment(secret_key: str) -> Sealer:
+    """The second-factor secret being enrolled travels through the enrolment form sealed for
+    that purpose and that account, for 15 minutes; it is stored only once a code checks."""
+    return Sealer(secret_key, "mfa-enrolment", ttl=15 * 60)
+
+
 def _enrol_page(
-    request: AnyRequest, cipher: FieldCipher, user: StaffUser, secret: str, error: str | None,
+    request: AnyRequest, settings: Settings, user: StaffUser, secret: str, error: str | None,
     status: int, own: bool = False,
 ) -> Template:
     uri = provisioning_uri(secret, user.email)
@@ -155,17 +163,15 @@ def _enrol_page(
         request, "admin/mfa_setup.html", status=status, error=error,
         qr_svg=buf.getvalue().decode(), secret=secret, own=own,
         action="/admin/account/totp" if own else "/admin/mfa/setup",
-        staff=user if own else None, pending=cipher.encrypt(secret),
+        staff=user if own else None,
+        pending=_enrolment(settings.secret_key).seal(secret, str(user.id)),
     )
 
 
-def _pending_secret(cipher: FieldCipher, form: dict[str, str]) -> str | None:
-    """The secret being enrolled, sealed into the enrolment form (never stored before it
-    is confirmed by a code)."""
-    try:
-        return cipher.decrypt(form.get("pending", ""))
-    except ValueError:
-        return None
+def _pending_secret(settings: Settings, user: StaffUser, form: dict[str, str]) -> str | None:
+    """The secret being enrolled, from the enrolment form (None when not ours, for another
+    account, or older than 15 minutes)."""
+    return _enrolment(settings.secret_key).unseal(form.get("pending", "")[:500], str(user.id))
 
 
 class AuthController(StaffController):
@@ -226,7 +232,7 @@ class AuthController(StaffController):
         user = await sign_in.pending(Stage.ENROL)
         if user is None:
             return Redirect(path=TO_LOGIN, status_code=303)
-        return _enrol_page(request, cipher, user, new_totp_secret(), None, 200)
+        return _enrol_page(request, sign_in.settings, user, new_totp_secret(), None, 200)
 
     @post("/mfa/setup", name="admin.mfa.enrol", opt=PUBLIC)
     async def mfa_enrol(self, request: AnyRequest, sign_in: NamedDependency[SignIn],
@@ -235,15 +241,16 @@ class AuthController(StaffController):
         if user is None:
             return Redirect(path=TO_LOGIN, status_code=303)
         form = await form_fields(request)
-        secret = _pending_secret(cipher, form)
+        secret = _pending_secret(sign_in.settings, user, form)
         if secret is None:
             return Redirect(path="/admin/mfa/setup", status_code=303)
         if not await _code_allowed(sign_in, limiter, cipher, user):
-            return _enrol_page(request, cipher, user, secret, message(request, "too_many"), 429)
+            return _enrol_page(request, sign_in.settings, user, secret,
+                               message(request, "too_many"), 429)
         if not await check_totp(sign_in.db, cipher, sign_in.audit, user, form.get("code", ""),
                                 sign_in.ip, secret=secret):
-            return _enrol_page(request, cipher, user, secret, message(request, "code_refused"),
-                               400)
+            return _enrol_page(request, sign_in.settings, user, secret,
+                               message(request, "code_refused"), 400)
         return await sign_in.advance(user, Stage.FULL)
 
     @post("/logout", name="admin.logout", opt=PUBLIC)
@@ -298,12 +305,12 @@ class AccountController(StaffController):
         return _to("/admin?changed=1", sign_in.settings, token)
 
     @get("/account/totp", name="admin.account.totp_form", opt=OWN)
-    async def own_totp_form(self, request: AnyRequest, staff: Staff, cipher: Cipher
+    async def own_totp_form(self, request: AnyRequest, staff: Staff, settings: Config
                             ) -> Template:
         """Anyone may add a second factor; admins and those an admin requires it of have one."""
         if staff.totp_secret_enc:
             return _own_totp_page(request, staff, None, 200)
-        return _enrol_page(request, cipher, staff, new_totp_secret(), None, 200, own=True)
+        return _enrol_page(request, settings, staff, new_totp_secret(), None, 200, own=True)
 
     @post("/account/totp", name="admin.account.totp", opt=OWN)
     async def own_totp(self, request: AnyRequest, staff: Staff, actor: StaffActor,
@@ -342,13 +349,13 @@ async def _add_totp(request: AnyRequest, sign_in: SignIn, cipher: FieldCipher,
     """Enrol the secret shown on the page once a code from it checks out."""
     if user.totp_secret_enc:
         return _own_totp_page(request, user, None, 200)
-    secret = _pending_secret(cipher, form)
+    secret = _pending_secret(sign_in.settings, user, form)
     if secret is None:
         return Redirect(path="/admin/account/totp", status_code=303)
     if not await check_totp(sign_in.db, cipher, sign_in.audit, user, form.get("code", ""),
                             sign_in.ip, secret=secret):
-        return _enrol_page(request, cipher, user, secret, message(request, "code_refused"),
-                           400, own=True)
+        return _enrol_page(request, sign_in.settings, user, secret,
+                           message(request, "code_refused"), 400, own=True)
     return None
 
 

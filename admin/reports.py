@@ -20,6 +20,7 @@ from admin.workflow import OPEN
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.models import AuditEvent
+from intake.contact import contact_values
 from intake.models import Proposal, ProposalStatus
 
 WEEKS = 12
@@ -127,11 +128,9 @@ async def case_rows(db: AsyncSession, cipher: FieldCipher) -> list[list[object]]
         col(Proposal.id))
     rows: list[list[object]] = []
     for p in (await db.exec(query)).all():
-        def clear(token: str | None) -> str:
-            return cipher.decrypt(token) if token else ""
-
+        contact = contact_values(cipher, p)
         rows.append([p.ref, p.status, p.category, p.ward or "", p.org_name or "",
-                     clear(p.nickname_enc), clear(p.email_enc), clear(p.phone_enc),
+                     contact["nickname"] or "", contact["email"] or "", contact["phone"] or "",
                      p.catchphrase, p.body, p.created_at.isoformat()])
     return rows
 

@@ -167,6 +167,31 @@ async def check_password(
     return PasswordCheck(LoginResult.OK, user)
 
 
+TOTP_PURPOSE = "staff.totp"
+
+
+def seal_totp_secret(cipher: FieldCipher, user: StaffUser, secret: str) -> str:
+    """A second-factor secret as stored: sealed for this purpose and this account only."""
+    return cipher.seal(TOTP_PURPOSE, secret, str(user.id))
+
+
+def totp_secret(cipher: FieldCipher, user: StaffUser) -> str | None:
+    return cipher.open(TOTP_PURPOSE, user.totp_secret_enc, str(user.id)) \
+        if user.totp_secret_enc else None
+
+
+async def rewrap_totp_secrets(db: AsyncSession, cipher: FieldCipher) -> int:
+    """Seal every stored second-factor secret again under the newest data key."""
+    users = (await db.exec(select(StaffUser).where(col(StaffUser.totp_secret_enc).is_not(None))
+                           )).all()
+    stale = [u for u in users if cipher.key_of(u.totp_secret_enc or "") != cipher.current_key]
+    for user in stale:
+        user.totp_secret_enc = cipher.rewrap(TOTP_PURPOSE, user.totp_secret_enc or "",
+                                             str(user.id))
+        db.add(user)
+    return len(stale)
+
+
 def stage_after_password(user: StaffUser) -> Stage:
     """`password`: enter a TOTP code; `enrol`: set one up first (admins must); else `full`."""
     if user.totp_secret_enc:
@@ -189,7 +214,7 @@ async def check_totp(
         await audit.record(db, "login.failed", staff_actor(user, ip), object_type="staff_user",
                            object_id=user.id or "", detail="second factor: locked")
         return False
-    key = secret or (cipher.decrypt(user.totp_secret_enc) if user.totp_secret_enc else None)
+    key = secret or totp_secret(cipher, user)
     step = totp_step(key, code, user.totp_last_step) if key else None
     if step is None:
         reason = await _guess_failed(db, audit, user, guess, now, ip)
@@ -199,7 +224,7 @@ async def check_totp(
     await _set_counter(db, user, 0, user.locked_until)
     user.totp_last_step = step
     if secret:
-        user.totp_secret_enc = cipher.encrypt(secret)
+        user.totp_secret_enc = seal_totp_secret(cipher, user, secret)
         await audit.record(db, "mfa.enrolled", staff_actor(user, ip), object_type="staff_user",
                            object_id=user.id or "")
     db.add(user)

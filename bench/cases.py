@@ -15,8 +15,9 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -24,12 +25,17 @@ from cryptography.fernet import Fernet
 from litestar import Litestar
 from sqlalchemy import text
 
+from admin.models import Stage
 from admin.services import create_user
 from app import create_app
 from bench.intake import pg_database
+from core.crypto import FieldCipher
 from core.db import create_engine, utcnow
 from core.migrate import upgrade
+from core.models import RecordKey
 from core.settings import Settings
+from core.web import search_sealer
+from intake.contact import sealed
 from intake.demo import create_proposals
 from intake.models import Proposal, ProposalStatus
 from intake.search import index_proposal
@@ -66,17 +72,23 @@ async def measure(client: httpx.AsyncClient, path: str, top: int) -> tuple[float
     return q[49], q[94]
 
 
+def contact_columns(cipher: FieldCipher, now: datetime, **contact: str | None) -> dict[str, Any]:
+    key, columns = sealed(cipher, contact, now)
+    return {**columns, "key": RecordKey(**key)}
+
+
 async def add_rare(app: Litestar) -> None:
     """Three proposals with a word no demo proposal has, before all the others."""
     cipher, at = app.state.cipher, utcnow() - timedelta(days=800)
     async with app.state.sessions() as db, db.begin():
         for n in range(3):
             proposal = Proposal(
+                **contact_columns(cipher, utcnow(), nickname="x", email="x@example.jp",
+                                  phone="0120000000"),
                 ref=f"BENCH-RARE-{n}", status=ProposalStatus.NEW, category="community", ward="nada",
                 catchphrase="夏の地域活動", body=f"{RARE}の草取りを手伝います（{n}）。",
-                nickname_enc=cipher.encrypt("x"), email_enc=cipher.encrypt("x@example.jp"),
                 email_bidx=cipher.blind_index(f"rare{n}@example.jp"),
-                phone_enc=cipher.encrypt("0120000000"), locale="ja", consent_at=at,
+                locale="ja", consent_at=at,
                 policy_version="2026-11-01", created_at=at, verified_at=at)
             db.add(proposal)
             await db.flush()
@@ -99,7 +111,7 @@ async def bench(label: str, url: str, workdir: Path) -> None:
             user.must_change_password = False
             db.add(user)
             assert user.id is not None
-            token = await app.state.session_store.create(db, user.id, "full")
+            token = await app.state.session_store.create(db, user.id, Stage.FULL)
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
             client.cookies.set("ouen_staff", token, path="/admin")
@@ -121,7 +133,7 @@ async def bench(label: str, url: str, workdir: Path) -> None:
                     if path.startswith("SEARCH:"):
                         # The search term travels sealed (?qe=...), as the form sends it.
                         term, _, rest = path.removeprefix("SEARCH:").partition("&")
-                        sealed = app.state.cipher.encrypt(term)
+                        sealed = search_sealer(settings.secret_key).seal(term, f"staff:{user.id}")
                         path = "/admin/proposals?" + urlencode({"qe": sealed})
                         path += f"&{rest}" if rest else ""
                     p50, p95 = await measure(client, path, size)

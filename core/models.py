@@ -25,3 +25,16 @@ class AuditEvent(SQLModel, table=True):
     ip: str = Field(default="", max_length=64)
     prev_mac: str = Field(max_length=64)
     mac: str = Field(max_length=64)
+
+
+class RecordKey(SQLModel, table=True):
+    """The data key of one person's record (a proposal or a collaborator), sealed under
+    OUEN_DATA_KEYS (`FieldCipher.new_record`). Their contact data is encrypted under it;
+    deleting this row is the erasure that no copy of the database survives (crypto-
+    shredding). Kept apart from the records so backups can keep keys apart too."""
+
+    __tablename__ = "record_key"
+
+    id: str = Field(primary_key=True, max_length=32)
+    wrapped: str = Field(max_length=200)
+    created_at: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from core import i18n
-from core.crypto import FieldCipher
+from core.crypto import Sealer
 from core.settings import Settings
 
 AnyRequest = Request[Any, Any, Any]
@@ -103,27 +104,34 @@ MAX_ID = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
 SEARCH_FIELD, SEALED_FIELD = "q", "qe"
 
 
-def sealed_search(request: AnyRequest, cipher: FieldCipher) -> str:
+SEARCH_TTL = 12 * 3600  # a staff session's longest life
+
+
+@functools.cache
+def search_sealer(secret_key: str) -> Sealer:
+    return Sealer(secret_key, "search-term", ttl=SEARCH_TTL)
+
+
+def sealed_search(request: AnyRequest, reader: str) -> str:
     """The staff search term of a list URL. Free text may hold a name, so it never travels
-    in the clear: the filter form is POSTed and redirected to `?qe=<ciphertext>`."""
+    in the clear: the filter form is POSTed and redirected to `?qe=<sealed>`, sealed with a
+    key of its own for `reader` (the staff member) and valid for 12 hours. Anything else
+    given as `qe` — a ciphertext from the database, another member's link — finds nothing."""
     token = request.query_params.get(SEALED_FIELD, "")
     if not token or len(token) > 1000:
         return ""
-    try:
-        text = cipher.decrypt(token)
-    except ValueError:
-        return ""
-    return text.strip()[:100]
+    text = search_sealer(settings_of(request).secret_key).unseal(token, reader)
+    return (text or "").strip()[:100]
 
 
-async def search_redirect(request: AnyRequest, cipher: FieldCipher, path: str) -> Redirect:
+async def search_redirect(request: AnyRequest, reader: str, path: str) -> Redirect:
     """POSTed filters → the list URL, with the search term sealed (see sealed_search)."""
     form = await form_fields(request)
     params = {k: v for k, v in form.items()
               if v and k not in ("_csrf_token", SEARCH_FIELD, SEALED_FIELD, "after")}
     term = form.get(SEARCH_FIELD, "").strip()[:100]
     if term:
-        params[SEALED_FIELD] = cipher.encrypt(term)
+        params[SEALED_FIELD] = search_sealer(settings_of(request).secret_key).seal(term, reader)
     return Redirect(path=f"{path}?{urlencode(params)}" if params else path, status_code=303)
 
 

@@ -19,7 +19,9 @@ from core.crypto import FieldCipher, hash_token, new_token
 from core.db import utcnow
 from core.errors import DomainError
 from core.hooks import Unit
+from core.models import RecordKey
 from intake.collaborator_validation import CollaboratorInput
+from intake.contact import sealed
 from intake.events import CollaboratorLeft, collaborator_left
 from intake.messages import OFFER_LABELS
 from intake.models import Collaborator, CollaboratorStatus, VerificationToken
@@ -51,12 +53,13 @@ async def _insert(
     verified_at: datetime | None = None, entered_by_id: int | None = None,
     consent_method: str = "web_form",
 ) -> Collaborator:
+    key, columns = sealed(cipher, {"display_name": data.display_name, "email": data.email,
+                                   "phone": data.phone}, now)
     collaborator = Collaborator(
-        ref=new_reference(REF_PREFIX), status=status,
-        display_name_enc=cipher.encrypt(data.display_name), org_name=data.org_name,
-        org_type=data.org_type, email_enc=cipher.encrypt(data.email),
-        email_bidx=email_bidx or cipher.blind_index(data.email),
-        phone_enc=cipher.encrypt(data.phone), categories=data.categories, wards=data.wards,
+        **columns, key=RecordKey(**key), ref=new_reference(REF_PREFIX), status=status,
+        org_name=data.org_name,
+        org_type=data.org_type, email_bidx=email_bidx or cipher.blind_index(data.email),
+        categories=data.categories, wards=data.wards,
         offers=data.offers, availability=data.availability, capacity=data.capacity,
         intro=data.intro, locale=locale, consent_at=now, policy_version=POLICY_VERSION,
         consent_method=consent_method, entered_by_id=entered_by_id, call_id=data.call_id,

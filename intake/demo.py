@@ -1,8 +1,8 @@
 """`ouen demo-data`: fictional proposals in bulk, for trying the back office and benchmarks.
 
 Every contact value is fictional (example.jp addresses, 0120-000-xxx numbers). Contact data
-is encrypted like real data; a small pool of ciphertexts is reused so that a million rows
-take seconds of encryption, not minutes."""
+is sealed like real data, each row under its own record key (so retention and erasure
+behave as with real rows); the values come from a pool of 200 fictional people."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.crypto import FieldCipher
 from core.db import utcnow
+from core.models import RecordKey
+from intake.contact import sealed
 from intake.models import Proposal
 from intake.search import index_rows
 from intake.vocabulary import CATEGORIES, WARDS
@@ -48,33 +50,35 @@ async def create_proposals(
     the references when adding to earlier demo data)."""
     rng = random.Random(seed + offset)  # noqa: S311 - fictional data, not secrets
     now = now or utcnow()
-    pool = []
-    for n in range(200):
-        email = f"demo{n:03d}@example.jp"
-        pool.append({
-            "nickname_enc": cipher.encrypt(f"デモ利用者{n:03d}"),
-            "email_enc": cipher.encrypt(email),
-            "email_bidx": cipher.blind_index(email),
-            "phone_enc": cipher.encrypt(f"0120000{n:03d}"),
-        })
+    pool = [(f"デモ利用者{n:03d}", f"demo{n:03d}@example.jp", f"0120000{n:03d}")
+            for n in range(200)]
+    bidx = {email: cipher.blind_index(email) for _name, email, _phone in pool}
     table: Table = Proposal.__table__  # type: ignore[attr-defined]
+    keys_table: Table = RecordKey.__table__  # type: ignore[attr-defined]
     span = timedelta(days=730).total_seconds()
     created = 0
     while created < count:
         rows: list[dict[str, Any]] = []
+        keys: list[dict[str, Any]] = []
         for _ in range(min(batch, count - created)):
             at = now - timedelta(seconds=span * (1 - (created + len(rows)) / count))
             catch, body = _text(rng)
+            name, email, phone = rng.choice(pool)
+            key, columns = sealed(cipher, {"nickname": name, "email": email, "phone": phone,
+                                           "website_url": None, "facebook_url": None,
+                                           "twitter": None}, at)
+            keys.append(key)
             rows.append({
-                **rng.choice(pool), "ref": f"DM-{offset + created + len(rows):08d}",
+                **columns, "email_bidx": bidx[email],
+                "ref": f"DM-{offset + created + len(rows):08d}",
                 "status": rng.choice(STATUSES), "category": rng.choice(CATEGORIES),
                 "ward": rng.choice(WARDS), "org_name": None, "catchphrase": catch, "body": body,
-                "website_url_enc": None, "facebook_url_enc": None, "twitter_enc": None,
                 "locale": "ja", "source": "web", "consent_at": at, "consent_method": "web_form",
                 "policy_version": "2026-11-01", "created_at": at, "verified_at": at,
             })
         async with engine.begin() as conn:
             before = (await conn.execute(select(func.max(table.c.id)))).scalar() or 0
+            await conn.execute(insert(keys_table), keys)
             await conn.execute(insert(table), rows)
             # Indexed for search in the same transaction, as verification would (search.py);
             # read back by id (RETURNING in input order would insert one row at a time).

@@ -1,6 +1,7 @@
 """Tables of the people who come to us: proposals (応援したいこと), collaborators (協力者) and
-the email-verification tokens of both. Contact data is stored encrypted (`*_enc`, Fernet
-under OUEN_DATA_KEYS); `email_bidx` is a keyed blind index for equality lookups."""
+the email-verification tokens of both. Contact data (`*_enc`) is sealed under the record's own
+key (core.models.RecordKey, itself sealed under OUEN_DATA_KEYS); `email_bidx` is a keyed blind
+index for equality lookups. Contact columns are empty once erased."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 
 from core.db import JSONList, enum_field
+from core.models import RecordKey
 from intake.vocabulary import INTRO_MAX
 
 
@@ -62,10 +65,15 @@ class Proposal(SQLModel, table=True):
     org_name: str | None = Field(default=None, max_length=100)
     catchphrase: str = Field(max_length=60)
     body: str
-    nickname_enc: str
-    email_enc: str
-    email_bidx: str = Field(max_length=64, index=True)
-    phone_enc: str
+    nickname_enc: str | None = None
+    email_enc: str | None = None
+    email_bidx: str | None = Field(default=None, max_length=64, index=True)
+    phone_enc: str | None = None
+    # The record's own data key (core.models.RecordKey), loaded with the row: contact
+    # values open only with it, and are gone for good once it is deleted.
+    key_id: str | None = Field(default=None, foreign_key="record_key.id", ondelete="SET NULL",
+                               max_length=32, index=True)
+    key: RecordKey | None = Relationship(sa_relationship=relationship(RecordKey, lazy="joined"))
     website_url_enc: str | None = None
     facebook_url_enc: str | None = None
     twitter_enc: str | None = None
@@ -98,12 +106,17 @@ class Collaborator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)
     status: CollaboratorStatus = enum_field(CollaboratorStatus, 16)
-    display_name_enc: str
+    display_name_enc: str | None = None
     org_name: str | None = Field(default=None, max_length=100)
     org_type: str = Field(max_length=32)
-    email_enc: str
-    email_bidx: str = Field(max_length=64, index=True)
-    phone_enc: str
+    email_enc: str | None = None
+    email_bidx: str | None = Field(default=None, max_length=64, index=True)
+    phone_enc: str | None = None
+    # The record's own data key (core.models.RecordKey), loaded with the row: contact
+    # values open only with it, and are gone for good once it is deleted.
+    key_id: str | None = Field(default=None, foreign_key="record_key.id", ondelete="SET NULL",
+                               max_length=32, index=True)
+    key: RecordKey | None = Relationship(sa_relationship=relationship(RecordKey, lazy="joined"))
     categories: list[str] = Field(default_factory=list, sa_type=JSONList)
     wards: list[str] = Field(default_factory=list, sa_type=JSONList)
     offers: list[str] = Field(default_factory=list, sa_type=JSONList)

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert
-from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
+from core.models import RecordKey
+from intake.contact import contact_value, sealed
 from intake.models import (
     Collaborator,
     CollaboratorStatus,
@@ -30,10 +31,10 @@ from notifications.services import withdraw_unsent
 
 POLICY_VERSION = "2026-11-01"
 _PROPOSAL: Table = Proposal.__table__  # type: ignore[attr-defined]
-_COLLABORATOR: Table = Collaborator.__table__  # type: ignore[attr-defined]
 # Built once: statements with bound parameters are compiled once and cached, where
 # `.values({...})` per call would rebuild and re-key the statement every request.
 INSERT_PROPOSAL = insert(_PROPOSAL).returning(_PROPOSAL.c.id)
+INSERT_KEY = insert(RecordKey.__table__)  # type: ignore[attr-defined]
 TOKEN_VALIDITY = timedelta(hours=48)
 UNVERIFIED_RETENTION = timedelta(hours=48)
 _REF_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
@@ -56,13 +57,16 @@ def proposal_row(
     source: str, now: datetime, email_bidx: str | None = None,
     verified_at: datetime | None = None, entered_by_id: int | None = None,
     consent_method: str = "web_form",
-) -> dict[str, Any]:
-    """The proposal's row, contact data encrypted and the policy version recorded."""
-
-    def enc(value: str | None) -> str | None:
-        return cipher.encrypt(value) if value else None
-
-    return dict(
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The proposal's record key and row: contact data sealed under that key, the email's
+    blind index, the policy version recorded."""
+    key, columns = sealed(cipher, {
+        "nickname": data.nickname, "email": data.email, "phone": data.phone,
+        "website_url": data.website_url, "facebook_url": data.facebook_url,
+        "twitter": data.twitter,
+    }, now)
+    return key, dict(
+        **columns,
         ref=ref,
         status=status,
         category=data.category,
@@ -70,13 +74,7 @@ def proposal_row(
         org_name=data.org_name,
         catchphrase=data.catchphrase,
         body=data.body,
-        nickname_enc=cipher.encrypt(data.nickname),
-        email_enc=cipher.encrypt(data.email),
         email_bidx=email_bidx or cipher.blind_index(data.email),
-        phone_enc=cipher.encrypt(data.phone),
-        website_url_enc=enc(data.website_url),
-        facebook_url_enc=enc(data.facebook_url),
-        twitter_enc=enc(data.twitter),
         locale=locale,
         source=source,
         consent_at=now,
@@ -96,10 +94,12 @@ async def enter_on_behalf(
     the record says who entered it and how the person's consent was obtained."""
     now = utcnow()
     ref = new_reference()
-    row = proposal_row(cipher, data, ref=ref, status=ProposalStatus.NEW, locale=locale,
-                       source=source, now=now, verified_at=now, entered_by_id=actor.staff_id,
-                       consent_method=consent_method)
-    result = await (await session.connection()).execute(INSERT_PROPOSAL, row)
+    key, row = proposal_row(cipher, data, ref=ref, status=ProposalStatus.NEW, locale=locale,
+                            source=source, now=now, verified_at=now,
+                            entered_by_id=actor.staff_id, consent_method=consent_method)
+    conn = await session.connection()
+    await conn.execute(INSERT_KEY, key)
+    result = await conn.execute(INSERT_PROPOSAL, row)
     proposal_id: int = result.scalar_one()
     # Staff see it at once, so it is searchable at once.
     await index_text(session, proposal_id, data.catchphrase, data.body)
@@ -148,23 +148,30 @@ async def reindex_email_lookups(
     session: AsyncSession, cipher: FieldCipher, audit: AuditLog, batch: int = 1000
 ) -> int:
     """Recompute every stored email blind index with the cipher's (current) index key, from
-    the encrypted addresses: run after changing OUEN_INDEX_KEY. Returns the rows updated."""
+    the sealed addresses: run after changing OUEN_INDEX_KEY. Returns the rows updated."""
     updated = 0
-    conn = await session.connection()
-    for table in (_PROPOSAL, _COLLABORATOR):
-        after = 0
-        while True:
-            rows = (await conn.execute(
-                sa_select(table.c.id, table.c.email_enc).where(table.c.id > after)
-                .order_by(table.c.id).limit(batch)
-            )).all()
-            if not rows:
-                break
-            changes = [{"row_id": row.id, "bidx": cipher.blind_index(cipher.decrypt(row.email_enc))}
-                       for row in rows]
-            await conn.execute(table.update().where(table.c.id == bindparam("row_id"))
-                               .values(email_bidx=bindparam("bidx")), changes)
-            updated += len(changes)
-            after = rows[-1].id
+    for model in (Proposal, Collaborator):
+        updated += await _reindex(session, cipher, model, batch)
     await audit.record(session, "keys.email_index_rebuilt", SYSTEM, detail=f"rows={updated}")
     return updated
+
+
+async def _reindex(session: AsyncSession, cipher: FieldCipher, model: Any, batch: int) -> int:
+    table: Table = model.__table__
+    conn = await session.connection()
+    updated, after = 0, 0
+    while True:
+        rows = list((await session.exec(select(model).where(col(model.id) > after)
+                                        .order_by(col(model.id)).limit(batch))).all())
+        if not rows:
+            return updated
+        changes = [{"row_id": row.id, "bidx": _index_of(cipher, row)} for row in rows]
+        await conn.execute(table.update().where(table.c.id == bindparam("row_id"))
+                           .values(email_bidx=bindparam("bidx")), changes)
+        updated += len(changes)
+        after = rows[-1].id or 0
+
+
+def _index_of(cipher: FieldCipher, record: Proposal | Collaborator) -> str | None:
+    email = contact_value(cipher, record, "email")
+    return cipher.blind_index(email) if email else None

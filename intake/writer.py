@@ -28,6 +28,7 @@ from core.audit import Actor, AuditLog, Entry
 from core.crypto import FieldCipher, hash_token, new_token
 from core.db import utcnow
 from core.logs import log
+from core.models import RecordKey
 from intake.models import Proposal, ProposalStatus, VerificationToken
 from intake.services import TOKEN_VALIDITY, Submitted, proposal_row
 from intake.validation import ProposalInput
@@ -40,6 +41,7 @@ _TOKEN: Table = VerificationToken.__table__  # type: ignore[attr-defined]
 # the order of the rows even when many are inserted with one statement.
 INSERT_PROPOSALS = insert(_PROPOSAL).returning(_PROPOSAL.c.id, sort_by_parameter_order=True)
 INSERT_TOKENS = insert(_TOKEN)
+INSERT_KEYS = insert(RecordKey.__table__)  # type: ignore[attr-defined]
 MAX_BATCH = 200
 
 
@@ -47,6 +49,7 @@ MAX_BATCH = 200
 class PreparedSubmission:
     """Everything a web submission writes, computed before touching the database."""
 
+    key: dict[str, Any]
     proposal: dict[str, Any]
     token_hash: str
     expires_at: datetime
@@ -58,6 +61,7 @@ async def write_submissions(
     conn: AsyncConnection, audit: AuditLog, batch: Sequence[PreparedSubmission]
 ) -> list[Submitted]:
     """Insert a batch of prepared submissions inside the caller's transaction."""
+    await conn.execute(INSERT_KEYS, [item.key for item in batch])
     ids: list[int] = list(
         (await conn.execute(INSERT_PROPOSALS, [item.proposal for item in batch])).scalars()
     )
@@ -145,9 +149,10 @@ def prepare_submission(
     link token, the confirmation email (holding the link) and the audit event."""
     now = now or utcnow()
     token = new_token()
+    key, proposal = proposal_row(cipher, data, ref=ref, status=ProposalStatus.UNVERIFIED,
+                                 locale=locale, source="web", now=now, email_bidx=email_bidx)
     return PreparedSubmission(
-        proposal=proposal_row(cipher, data, ref=ref, status=ProposalStatus.UNVERIFIED,
-                              locale=locale, source="web", now=now, email_bidx=email_bidx),
+        key=key, proposal=proposal,
         token_hash=hash_token(token),
         expires_at=now + TOKEN_VALIDITY,
         message=message_row(

@@ -72,7 +72,7 @@ def _pick(value: str, allowed_values: tuple[str, ...]) -> str:
     return value if value in allowed_values else ""
 
 
-def _filters(request: AnyRequest, cipher: FieldCipher) -> CollaboratorFilters:
+def _filters(request: AnyRequest, reader: str) -> CollaboratorFilters:
     q = request.query_params
     return CollaboratorFilters(
         status=_pick(q.get("status", ""), tuple(COLLABORATOR_STATUS_LABELS)),
@@ -80,7 +80,7 @@ def _filters(request: AnyRequest, cipher: FieldCipher) -> CollaboratorFilters:
         ward=_pick(q.get("ward", ""), WARDS),
         offer=q.get("offer", "").strip()[:30],
         availability=_pick(q.get("availability", ""), AVAILABILITIES),
-        q=sealed_search(request, cipher),
+        q=sealed_search(request, reader),
         after=parse_id(q.get("after", "")),
         sort="oldest" if q.get("sort") == "oldest" else "newest",
     )
@@ -215,13 +215,13 @@ class CollaboratorController(StaffController):
     }
 
     @post("/search", name="admin.collaborators.search", opt=READ)
-    async def search(self, request: AnyRequest, cipher: Cipher) -> Redirect:
-        return await search_redirect(request, cipher, BASE)
+    async def search(self, request: AnyRequest, actor: StaffActor) -> Redirect:
+        return await search_redirect(request, actor.name, BASE)
 
     @get("/", name="admin.collaborators.list", opt=READ)
-    async def index(self, request: AnyRequest, db_session: DB, staff: Staff, cipher: Cipher
+    async def index(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor
                     ) -> Template:
-        filters = _filters(request, cipher)
+        filters = _filters(request, actor.name)
         page = await list_collaborators(db_session, filters)
         query = {k: v for k, v in request.query_params.items() if k != "after"}
         return render(

@@ -33,12 +33,21 @@ from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import hash_token, new_token
 from core.db import utcnow
 from core.errors import DomainError
+from intake.contact import contact_value, contact_values
 from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
 from matching.models import OPEN_STATES, Match, MatchStatus
 from matching.summaries import collaborator_summary, proposal_summary
 from notifications.services import Mailer, enqueue_email
 
 EXPIRE_AFTER = timedelta(days=14)
+
+
+def _email(mailer: Mailer, record: Proposal | Collaborator) -> str:
+    """Where to write to someone; a record without a readable address cannot be asked."""
+    address = contact_value(mailer.cipher, record, "email")
+    if not address:
+        raise DomainError("match_no_email")
+    return address
 
 
 def _detail(match: Match, collaborator_ref: str) -> str:
@@ -125,7 +134,7 @@ async def propose(
         mailer.cipher,
         template="match_ask_collaborator",
         locale=collaborator.locale,
-        recipient=mailer.cipher.decrypt(collaborator.email_enc),
+        recipient=_email(mailer, collaborator),
         context={
             "link": f"{mailer.base_url}/introductions/{token}",
             "proposal": proposal_summary(proposal, collaborator.locale, mailer.cipher),
@@ -215,7 +224,7 @@ async def answer(
             mailer.cipher,
             template="match_ask_applicant",
             locale=proposal.locale,
-            recipient=mailer.cipher.decrypt(proposal.email_enc),
+            recipient=_email(mailer, proposal),
             context={
                 "link": f"{mailer.base_url}/introductions/{token}",
                 "proposal": proposal_summary(proposal, proposal.locale, mailer.cipher),
@@ -240,21 +249,14 @@ async def _introduce(
     now: datetime,
 ) -> None:
     """Both sides said yes: each gets the other's contact details, the coordinator in copy."""
-    decrypt = mailer.cipher.decrypt
     coordinator = await db.get(StaffUser, match.coordinator_id)
     cc = coordinator.email if coordinator and coordinator.active else None
-    applicant = {
-        "name": decrypt(proposal.nickname_enc),
-        "org_name": proposal.org_name or "",
-        "email": decrypt(proposal.email_enc),
-        "phone": decrypt(proposal.phone_enc),
-    }
-    helper = {
-        "name": decrypt(collaborator.display_name_enc),
-        "org_name": collaborator.org_name or "",
-        "email": decrypt(collaborator.email_enc),
-        "phone": decrypt(collaborator.phone_enc),
-    }
+    mine, theirs = contact_values(mailer.cipher, proposal), contact_values(mailer.cipher,
+                                                                          collaborator)
+    applicant = {"name": mine["nickname"] or "", "org_name": proposal.org_name or "",
+                 "email": mine["email"] or "", "phone": mine["phone"] or ""}
+    helper = {"name": theirs["display_name"] or "", "org_name": collaborator.org_name or "",
+              "email": theirs["email"] or "", "phone": theirs["phone"] or ""}
     coordinator_name = coordinator.display_name if coordinator else ""
     for recipient, locale, other, role in (
         (applicant["email"], proposal.locale, helper, "applicant"),

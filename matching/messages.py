@@ -21,6 +21,7 @@ MESSAGES = {
     ),
     "match_not_open": N_("This introduction is no longer open."),
     "match_link_used": N_("This link has already been answered."),
+    "match_no_email": N_("There is no email address on record to ask this person by."),
     "collaborator_invalid": N_("Please choose a collaborator from the suggestions."),
     "project_proposal_closed": N_("A project can be formed only from a verified, open proposal."),
     "member_unknown": N_("No proposal or collaborator has that reference number."),

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.audit import AuditLog
 from core.crypto import hash_token, new_token
 from core.db import utcnow
+from intake.contact import contact_value
 from intake.models import Collaborator, Proposal
 from matching.introductions import EXPIRE_AFTER, record_step
 from matching.models import OPEN_STATES, Match, MatchStatus
@@ -49,21 +50,21 @@ async def remind_and_expire(
             await record_step(db, audit, "match.expired", match, collaborator.ref, now=now)
             expired += 1
             continue
-        if match.reminded_at is not None:
+        asks_collaborator = match.status == MatchStatus.PROPOSED
+        recipient = contact_value(mailer.cipher, collaborator if asks_collaborator else proposal,
+                                  "email")
+        if match.reminded_at is not None or not recipient:
             continue
         token = new_token()
         match.token_hash, match.reminded_at = hash_token(token), now
         db.add(match)
-        asks_collaborator = match.status == MatchStatus.PROPOSED
         locale = collaborator.locale if asks_collaborator else proposal.locale
         await enqueue_email(
             db,
             mailer.cipher,
             template="match_ask_collaborator" if asks_collaborator else "match_ask_applicant",
             locale=locale,
-            recipient=mailer.cipher.decrypt(
-                collaborator.email_enc if asks_collaborator else proposal.email_enc
-            ),
+            recipient=recipient,
             context={
                 "link": f"{mailer.base_url}/introductions/{token}",
                 "proposal": proposal_summary(proposal, locale, mailer.cipher),

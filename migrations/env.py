@@ -28,14 +28,25 @@ def _include_name(name: str | None, type_: str, _parents: object) -> bool:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = is_sqlite(str(connection.engine.url))
+    if sqlite:
+        # Batch mode rebuilds a table as copy, drop, rename; with foreign keys on, SQLite's
+        # DROP TABLE deletes the rows first and cascades to every child table. Off while
+        # migrating (the pragma is a no-op inside a transaction: set it before one opens),
+        # and the references are checked afterwards.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=is_sqlite(str(connection.engine.url)),
+        render_as_batch=sqlite,
         include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken after migrating: {broken[:5]}")
 
 
 async def _main() -> None:

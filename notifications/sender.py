@@ -25,7 +25,7 @@ from core.crypto import FieldCipher
 from core.db import utcnow
 from core.logs import log
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.services import CC_KEY
+from notifications.services import CC_KEY, CONTEXT, RECIPIENT
 from notifications.transport import PermanentError, TransientError, Transport
 
 logger = logging.getLogger("ouen.mail")
@@ -140,11 +140,12 @@ class OutboxSender:
 
     def _build(self, row: OutboxMessage, now: datetime) -> EmailMessage:
         assert row.context_enc is not None and row.recipient_enc is not None
-        context = json.loads(self.cipher.decrypt(row.context_enc))
+        context = json.loads(self.cipher.open(CONTEXT, row.context_enc, row.message_id))
         cc = context.pop(CC_KEY, None)
         subject, text, html = self.renderer.render(row.template, row.locale, context)
         return build_message(
-            sender=self.sender, recipient=self.cipher.decrypt(row.recipient_enc),
+            sender=self.sender,
+            recipient=self.cipher.open(RECIPIENT, row.recipient_enc, row.message_id),
             message_id=row.message_id, subject=subject, text=text, html=html, now=now, cc=cc,
         )
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import col, delete
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.crypto import FieldCipher
@@ -33,6 +33,8 @@ class Mailer:
 
 
 CC_KEY = "_cc"  # a copy recipient travels inside the encrypted context
+# Sealed for the outbox and bound to the message: nothing else opens with these purposes.
+RECIPIENT, CONTEXT = "outbox.recipient", "outbox.context"
 INSERT_MESSAGE = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]
 
 
@@ -58,12 +60,13 @@ def message_row(
     the record the email is about (see `withdraw_unsent`)."""
     if cc:
         context = {**context, CC_KEY: cc}
+    message_id = _message_id(sender_domain)
     return dict(
         template=template,
         locale=locale,
-        recipient_enc=cipher.encrypt(recipient),
-        context_enc=cipher.encrypt(json.dumps(context, ensure_ascii=False)),
-        message_id=_message_id(sender_domain),
+        recipient_enc=cipher.seal(RECIPIENT, recipient, message_id),
+        context_enc=cipher.seal(CONTEXT, json.dumps(context, ensure_ascii=False), message_id),
+        message_id=message_id,
         status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -112,3 +115,18 @@ async def withdraw_unsent(
         col(OutboxMessage.status).in_(UNSENT),
     ))
     return int(result.rowcount)
+
+
+async def rewrap_outbox(session: AsyncSession, cipher: FieldCipher) -> int:
+    """Seal the recipients and contexts of emails not yet sent again under the newest data
+    key (sent ones are erased already)."""
+    rows = (await session.exec(select(OutboxMessage).where(
+        col(OutboxMessage.recipient_enc).is_not(None)))).all()
+    stale = [m for m in rows if cipher.key_of(m.recipient_enc or "") != cipher.current_key]
+    for message in stale:
+        message.recipient_enc = cipher.rewrap(RECIPIENT, message.recipient_enc or "",
+                                              message.message_id)
+        message.context_enc = cipher.rewrap(CONTEXT, message.context_enc or "",
+                                            message.message_id)
+        session.add(message)
+    return len(stale)

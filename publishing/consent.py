@@ -17,6 +17,7 @@ from core.audit import Actor, AuditLog
 from core.crypto import hash_token, new_token
 from core.db import utcnow
 from core.errors import DomainError
+from intake.contact import contact_value
 from intake.models import Proposal
 from notifications.services import Mailer, enqueue_email
 from publishing import workflow
@@ -27,10 +28,7 @@ CONSENT_VALID = timedelta(days=30)
 
 
 def _applicant_email(mailer: Mailer, proposal: Proposal) -> str:
-    try:
-        address = mailer.cipher.decrypt(proposal.email_enc) if proposal.email_enc else ""
-    except ValueError:
-        address = ""
+    address = contact_value(mailer.cipher, proposal, "email")
     if not address:
         raise DomainError("story_no_email")  # erased, or entered without one
     return address

@@ -18,6 +18,8 @@ from admin.permissions import Role
 from core.audit import Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
+from core.models import RecordKey
+from intake.contact import sealed
 from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
 from intake.search import index_proposal
 from matching.models import Call, Match, MatchStatus, MemberKind, Project, ProjectMember
@@ -115,23 +117,26 @@ async def create_showcase(db: AsyncSession, cipher: FieldCipher, audit: AuditLog
             continue
         started = now - timedelta(days=40 - n * 7)
         email = f"demo.applicant{n}@example.jp"
+        key, columns = sealed(cipher, {"nickname": f"デモ応募者{n}", "email": email,
+                                       "phone": f"0120000{n:03d}"}, started)
         proposal = Proposal(
+            **columns, key=RecordKey(**key),
             ref=f"OU-DEMO-{n:04d}", status=ProposalStatus.ACTIVE, category=case.category,
             ward=case.ward,
             org_name=None, catchphrase=case.catchphrase, body=case.body,
-            nickname_enc=cipher.encrypt(f"デモ応募者{n}"), email_enc=cipher.encrypt(email),
-            email_bidx=cipher.blind_index(email), phone_enc=cipher.encrypt(f"0120000{n:03d}"),
+            email_bidx=cipher.blind_index(email),
             locale="ja", consent_at=started, policy_version="2026-11-01", created_at=started,
             verified_at=started,
         )
         db.add(proposal)
         helper_email = f"demo.helper{n}@example.jp"
+        key, columns = sealed(cipher, {"display_name": f"デモ協力者{n}", "email": helper_email,
+                                       "phone": f"0120000{n + 100:03d}"}, started)
         helper = Collaborator(
+            **columns, key=RecordKey(**key),
             ref=f"CO-DEMO-{n:04d}", status=CollaboratorStatus.ACTIVE,
-            display_name_enc=cipher.encrypt(f"デモ協力者{n}"), org_name=case.helper_org,
-            org_type="business", email_enc=cipher.encrypt(helper_email),
-            email_bidx=cipher.blind_index(helper_email),
-            phone_enc=cipher.encrypt(f"0120000{n + 100:03d}"), categories=[case.category],
+            org_name=case.helper_org, org_type="business",
+            email_bidx=cipher.blind_index(helper_email), categories=[case.category],
             wards=[case.ward], offers=list(case.helper_offers), availability="anytime",
             capacity=2, intro=f"{case.helper_org}です。できることから協力します。", locale="ja",
             consent_at=started, policy_version="2026-11-01", created_at=started,

@@ -44,7 +44,7 @@ TABLES = (
     "story_photo", "story", "help_call", "project_member", "project", "introduction",
     "verification_token", "contact_entry", "case_note", "proposal_transition", "proposal",
     "collaborator", "outbox_message",
-    "audit_event", "staff_session", "staff_user",
+    "audit_event", "staff_session", "staff_user", "record_key",
 )
 BASE_URL = "https://ouen.test"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote
@@ -18,9 +19,11 @@ from PIL import Image
 from sqlmodel import col, select
 
 from admin.models import StaffUser
-from admin.services import create_user
+from admin.services import create_user, seal_totp_secret
+from core.crypto import FieldCipher
 from core.db import utcnow
-from core.models import AuditEvent
+from core.models import AuditEvent, RecordKey
+from intake.contact import sealed
 from intake.models import Collaborator, Proposal
 from intake.search import index_proposal
 from notifications.worker import Worker
@@ -45,7 +48,7 @@ async def make_staff(app: Litestar, role: str, email: str | None = None,
                                        organisation="神戸市")
         user.password_hash = await state.passwords.hash(PASSWORD)
         user.must_change_password = must_change
-        user.totp_secret_enc = state.cipher.encrypt(secret) if secret else None
+        user.totp_secret_enc = seal_totp_secret(state.cipher, user, secret) if secret else None
         db.add(user)
     return user, secret
 
@@ -65,18 +68,29 @@ async def signed_in(client: httpx.AsyncClient, app: Litestar, role: str) -> Staf
 
 # --- proposals and case work ---------------------------------------------------------------
 
-async def make_proposal(app: Litestar, **overrides: Any) -> Proposal:
-    """A proposal as staff see it (verified and in the search index unless `unverified`)."""
+def contact_columns(cipher: FieldCipher, now: datetime, **contact: str | None
+                    ) -> dict[str, Any]:
+    """A person's contact values sealed as the app seals them: their own record key (as the
+    `key` relationship) and the `<field>_enc` columns."""
+    key, columns = sealed(cipher, contact, now)
+    return {**columns, "key": RecordKey(**key)}
+
+
+async def make_proposal(app: Litestar, contact: dict[str, str | None] | None = None,
+                        **overrides: Any) -> Proposal:
+    """A proposal as staff see it (verified and in the search index unless `unverified`);
+    `contact` replaces some of its contact values (nickname, email, phone …)."""
     cipher = app.state.cipher
     now = utcnow()
+    people = {"nickname": "こうべ太郎", "email": EMAIL, "phone": PHONE, **(contact or {})}
     values: dict[str, Any] = {
         "ref": f"OU-TEST-{utcnow().microsecond:06d}"[:16], "status": "new",
         "category": "elderly", "ward": "nada", "catchphrase": "高齢者の買い物を手伝いたい",
         "body": "灘区で高齢の方の買い物を手伝います。",
-        "nickname_enc": cipher.encrypt("こうべ太郎"),
-        "email_enc": cipher.encrypt(EMAIL), "email_bidx": cipher.blind_index(EMAIL),
-        "phone_enc": cipher.encrypt(PHONE), "locale": "ja", "consent_at": now,
-        "policy_version": "2026-11-01", "created_at": now, "verified_at": now,
+        **contact_columns(cipher, now, **people),
+        "email_bidx": cipher.blind_index(people["email"] or ""), "locale": "ja",
+        "consent_at": now, "policy_version": "2026-11-01", "created_at": now,
+        "verified_at": now,
     }
     values.update(overrides)
     async with app.state.sessions() as db, db.begin():
@@ -187,10 +201,10 @@ async def make_collaborator(app: Litestar, **overrides: Any) -> Collaborator:
     now = utcnow()
     values: dict[str, Any] = {
         "ref": f"CO-TEST-{now.microsecond:06d}"[:16], "status": "active",
-        "display_name_enc": cipher.encrypt(COLLABORATOR_NAME), "org_name": "須磨配送サービス",
-        "org_type": "company", "email_enc": cipher.encrypt(COLLABORATOR_EMAIL),
+        **contact_columns(cipher, now, display_name=COLLABORATOR_NAME, email=COLLABORATOR_EMAIL,
+                          phone=COLLABORATOR_PHONE),
+        "org_name": "須磨配送サービス", "org_type": "company",
         "email_bidx": cipher.blind_index(COLLABORATOR_EMAIL),
-        "phone_enc": cipher.encrypt(COLLABORATOR_PHONE),
         "categories": ["elderly"], "wards": ["suma"], "offers": ["配送"],
         "availability": "weekdays", "capacity": 2, "intro": "須磨区で軽トラックを持っています。",
         "locale": "ja", "consent_at": now, "policy_version": "2026-11-01", "created_at": now,
@@ -214,12 +228,11 @@ async def make_helper(app: Litestar, **overrides: Any) -> Collaborator:
     values: dict[str, Any] = {
         "ref": f"CO-T{now.microsecond:06d}"[:16],
         "status": "active",
-        "display_name_enc": cipher.encrypt(HELPER_NAME),
+        **contact_columns(cipher, now, display_name=HELPER_NAME, email=email,
+                          phone=HELPER_PHONE),
         "org_name": "まちかど配送",
         "org_type": "business",
-        "email_enc": cipher.encrypt(email),
         "email_bidx": cipher.blind_index(email),
-        "phone_enc": cipher.encrypt(HELPER_PHONE),
         "categories": ["elderly"],
         "wards": ["nada"],
         "offers": ["配送"],

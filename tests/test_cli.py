@@ -60,12 +60,14 @@ def test_keys_reindex_recomputes_email_lookups_for_a_new_index_key(tmp_path: Pat
     settings = load_settings({"OUEN_VAR_DIR": str(tmp_path / "var"), **new_key})
     cipher = make_cipher(settings)
 
-    async def stored() -> tuple[list[tuple[str, str]], int]:
+    async def stored() -> tuple[list[tuple[str, str, str, str]], int]:
         engine = create_engine(settings.database_url)
         async with engine.connect() as conn:
-            rows = [(r.email_enc, r.email_bidx) for r in (await conn.execute(text(
-                "SELECT email_enc, email_bidx FROM proposal UNION ALL "
-                "SELECT email_enc, email_bidx FROM collaborator"))).all()]
+            rows = [(r.email_enc, r.email_bidx, r.key_id, r.wrapped) for r in (await conn.execute(
+                text("SELECT email_enc, email_bidx, key_id, wrapped FROM proposal "
+                     "JOIN record_key ON record_key.id = key_id UNION ALL "
+                     "SELECT email_enc, email_bidx, key_id, wrapped FROM collaborator "
+                     "JOIN record_key ON record_key.id = key_id"))).all()]
             events = (await conn.execute(text(
                 "SELECT count(*) FROM audit_event WHERE action = 'keys.email_index_rebuilt'"
             ))).scalar_one()
@@ -74,5 +76,11 @@ def test_keys_reindex_recomputes_email_lookups_for_a_new_index_key(tmp_path: Pat
 
     rows, events = asyncio.run(stored())
     assert len(rows) >= 30 and events == 1
-    assert all(bidx == cipher.blind_index(cipher.decrypt(enc)) for enc, bidx in rows)
+    def opened(enc: str, key_id: str, wrapped: str) -> str:
+        record = cipher.record(key_id, wrapped)
+        assert record is not None
+        return record.open("email", enc)
+
+    assert all(bidx == cipher.blind_index(opened(enc, key_id, wrapped))
+               for enc, bidx, key_id, wrapped in rows)
     assert f"{len(rows)} rows" in result.stdout

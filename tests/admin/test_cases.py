@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from admin.models import ProposalTransition
 from core.db import utcnow
+from intake.contact import contact_value
 from intake.models import Proposal
 from tests.conftest import csrf_of
 from tests.factories import (
@@ -197,7 +198,7 @@ async def test_staff_enter_a_proposal_received_by_phone(
         proposal = (await db.exec(select(Proposal))).one()
     assert proposal.status == "new" and proposal.source == "phone"
     assert proposal.entered_by_id == staff.id and proposal.consent_method == "verbal_phone"
-    assert app.state.cipher.decrypt(proposal.phone_enc) == "0783225211"
+    assert contact_value(app.state.cipher, proposal, "phone") == "0783225211"
     [event] = await events(app, "proposal.entered_on_behalf")
     assert event.detail == "source=phone consent=verbal_phone"
 

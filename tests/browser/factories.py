@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 import pyotp
 
 from admin.credentials import Passwords, make_hasher
-from admin.services import create_user
+from admin.services import create_user, seal_totp_secret
 from core.audit import AuditLog
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
 from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.conftest import SmtpCapture
+from tests.factories import contact_columns
 
 PASSWORD = "a long staff passphrase 2026"
 PHONE = "0783225211"
@@ -51,16 +52,16 @@ def seed(live: LiveServer, role: str, email: str) -> str | None:
                                         organisation="神戸市")
             user.password_hash = await passwords.hash(PASSWORD)
             user.must_change_password = False
-            user.totp_secret_enc = cipher.encrypt(secret) if secret else None
+            user.totp_secret_enc = seal_totp_secret(cipher, user, secret) if secret else None
             db.add(user)
             old = utcnow() - timedelta(days=30)  # overdue even over New Year
             db.add(Proposal(
+                **contact_columns(cipher, utcnow(), nickname="こうべ太郎",
+                                  email="taro.kobe@example.jp", phone=PHONE),
                 ref="OU-LATE-0001", status=ProposalStatus.NEW, category="elderly", ward="nada",
                 catchphrase="高齢者の買い物を手伝いたい", body="灘区で買い物の付き添いをします。",
-                nickname_enc=cipher.encrypt("こうべ太郎"),
-                email_enc=cipher.encrypt("taro.kobe@example.jp"),
                 email_bidx=cipher.blind_index("taro.kobe@example.jp"),
-                phone_enc=cipher.encrypt(PHONE), locale="ja", consent_at=old,
+                locale="ja", consent_at=old,
                 policy_version="2026-11-01", created_at=old, verified_at=old,
             ))
         await engine.dispose()
@@ -79,23 +80,24 @@ def seed_pair(live: LiveServer) -> int:
         now = utcnow()
         async with session_factory(engine)() as db, db.begin():
             proposal = Proposal(
+                **contact_columns(cipher, utcnow(), nickname=APPLICANT[2], email=APPLICANT[0],
+                                  phone=APPLICANT[1]),
                 ref="OU-MATCH-0001", status=ProposalStatus.SEEKING, category="elderly", ward="nada",
                 catchphrase="お年寄りにお弁当を届けたい",
                 body="灘区でひとり暮らしのお年寄りの見守りをしています。"
                 "何よりお弁当をご自宅まで届けてくれる方を探しています。活動は土日が中心です。",
-                nickname_enc=cipher.encrypt(APPLICANT[2]),
-                email_enc=cipher.encrypt(APPLICANT[0]),
                 email_bidx=cipher.blind_index(APPLICANT[0]),
-                phone_enc=cipher.encrypt(APPLICANT[1]), locale="ja", consent_at=now,
+                locale="ja", consent_at=now,
                 policy_version="2026-11-01", created_at=now, verified_at=now,
             )
             db.add(proposal)
             db.add(Collaborator(
+                **contact_columns(cipher, utcnow(), display_name=HELPER[2], email=HELPER[0],
+                                  phone=HELPER[1]),
                 ref="CO-HELP-0001", status=CollaboratorStatus.ACTIVE,
-                display_name_enc=cipher.encrypt(HELPER[2]),
                 org_name="まちかど配送", org_type="business",
-                email_enc=cipher.encrypt(HELPER[0]), email_bidx=cipher.blind_index(HELPER[0]),
-                phone_enc=cipher.encrypt(HELPER[1]), categories=["elderly"], wards=["nada"],
+                email_bidx=cipher.blind_index(HELPER[0]),
+                categories=["elderly"], wards=["nada"],
                 offers=["配送"], availability="weekends", capacity=2,
                 intro="軽トラックで配達ができます。", locale="ja", consent_at=now,
                 policy_version="2026-11-01", created_at=now, updated_at=now, verified_at=now,

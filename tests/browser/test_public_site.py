@@ -18,6 +18,7 @@ from intake.models import Proposal, ProposalStatus
 from publishing.models import Story, StoryPhoto, StoryStatus
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.factories import in_thread
+from tests.factories import contact_columns
 
 pytestmark = pytest.mark.browser
 
@@ -48,13 +49,13 @@ def seed_story(live: LiveServer) -> None:
                                           email="editor@city.example.jp", role="editor",
                                           display_name="編集 花子", organisation="神戸市")
             proposal = Proposal(
+                **contact_columns(cipher, utcnow(), nickname="こうべ太郎",
+                                  email="taro.kobe@example.jp", phone="0783225211"),
                 ref="OU-STORY-0001", status=ProposalStatus.ACTIVE, category="children",
                 ward="nagata",
                 catchphrase="子ども食堂をひらきたい", body="長田区で子ども食堂を。",
-                nickname_enc=cipher.encrypt("こうべ太郎"),
-                email_enc=cipher.encrypt("taro.kobe@example.jp"),
                 email_bidx=cipher.blind_index("taro.kobe@example.jp"),
-                phone_enc=cipher.encrypt("0783225211"), locale="ja", consent_at=now,
+                locale="ja", consent_at=now,
                 policy_version="2026-11-01", created_at=now, verified_at=now,
             )
             db.add(proposal)

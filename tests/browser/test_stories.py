@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from admin.credentials import Passwords, make_hasher
-from admin.services import create_user
+from admin.services import create_user, seal_totp_secret
 from core.audit import AuditLog
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory, utcnow
@@ -30,6 +30,7 @@ from tests.browser.factories import (
     sign_in,
     text_of,
 )
+from tests.factories import contact_columns
 
 pytestmark = pytest.mark.browser
 TITLE = "八百屋さんと子ども食堂"
@@ -53,16 +54,17 @@ def seed(live: LiveServer) -> str:
                                             display_name=f"{role} 花子", organisation="神戸市")
                 user.password_hash = await passwords.hash(PASSWORD)
                 user.must_change_password = False
-                user.totp_secret_enc = cipher.encrypt(secret) if role == "coordinator" else None
+                user.totp_secret_enc = (seal_totp_secret(cipher, user, secret)
+                                        if role == "coordinator" else None)
                 db.add(user)
             db.add(Proposal(
+                **contact_columns(cipher, utcnow(), nickname=APPLICANT[2], email=APPLICANT[0],
+                                  phone=APPLICANT[1]),
                 ref="OU-STORY-0001", status=ProposalStatus.COMPLETED, category="children",
                 ward="nagata",
                 catchphrase="子ども食堂に野菜を届けたい", body="長田区の八百屋です。",
-                nickname_enc=cipher.encrypt(APPLICANT[2]),
-                email_enc=cipher.encrypt(APPLICANT[0]),
                 email_bidx=cipher.blind_index(APPLICANT[0]),
-                phone_enc=cipher.encrypt(APPLICANT[1]), locale="ja", consent_at=now,
+                locale="ja", consent_at=now,
                 policy_version="2026-11-01", created_at=now, verified_at=now,
             ))
         await engine.dispose()

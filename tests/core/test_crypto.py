@@ -1,4 +1,5 @@
-"""Field encryption with rotation, blind index, tokens and signatures."""
+"""Sealing for a purpose and a row, per-record keys, rotation, blind index, sealed browser
+values, tokens and signatures."""
 
 from __future__ import annotations
 
@@ -7,27 +8,76 @@ from cryptography.fernet import Fernet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.crypto import FieldCipher, Signer, hash_token, new_token, same_secret
+from core.crypto import FieldCipher, Sealer, Signer, hash_token, new_token, same_secret
+
+
+def _key() -> str:
+    return Fernet.generate_key().decode()
 
 
 def test_round_trip_and_ciphertext_hides_value() -> None:
-    cipher = FieldCipher((Fernet.generate_key().decode(),), "secret")
-    token = cipher.encrypt("taro@example.jp")
+    cipher = FieldCipher((_key(),), "secret")
+    token = cipher.seal("staff.totp", "taro@example.jp", "7")
     assert "taro" not in token
-    assert cipher.decrypt(token) == "taro@example.jp"
-    assert cipher.encrypt("x") != cipher.encrypt("x")  # randomised
+    assert cipher.open("staff.totp", token, "7") == "taro@example.jp"
+    assert cipher.seal("staff.totp", "x") != cipher.seal("staff.totp", "x")  # randomised
+
+
+def test_a_value_opens_only_for_its_purpose_and_row() -> None:
+    """A TOTP secret, an outbox address or a record key sealed for one use does not open as
+    another, nor for another row (finding 1 of the attack)."""
+    cipher = FieldCipher((_key(),), "secret")
+    totp = cipher.seal("staff.totp", "JBSWY3DPEHPK3PXP", "1")
+    with pytest.raises(ValueError):
+        cipher.open("outbox.recipient", totp, "1")
+    with pytest.raises(ValueError):
+        cipher.open("staff.totp", totp, "2")  # another account's row
+    key_id, wrapped, record = cipher.new_record()
+    email = record.seal("email", "taro@example.jp")
+    opened = cipher.record(key_id, wrapped)
+    assert opened is not None and opened.open("email", email) == "taro@example.jp"
+    with pytest.raises(ValueError):
+        opened.open("phone", email)  # another field
+    other_id, _other_wrapped, other = cipher.new_record()
+    with pytest.raises(ValueError):
+        other.open("email", email)  # another person's key
+    with pytest.raises(ValueError):
+        cipher.record(other_id, wrapped)  # a sealed key moved to another row
+    with pytest.raises(ValueError):
+        cipher.open("staff.totp", email)
+    assert cipher.record(key_id, None) is None  # the key erased: nothing opens
 
 
 def test_key_rotation_old_values_still_readable() -> None:
-    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    old, new = _key(), _key()
     before = FieldCipher((old,), "secret")
-    value = before.encrypt("090-1234-5678")
+    value = before.seal("staff.totp", "090-1234-5678", "1")
+    key_id, wrapped, record = before.new_record()
+    phone = record.seal("phone", "0783225211")
     after = FieldCipher((new, old), "secret")
-    assert after.decrypt(value) == "090-1234-5678"
-    rotated = after.rotate(value)
-    assert FieldCipher((new,), "secret").decrypt(rotated) == "090-1234-5678"
+    assert after.open("staff.totp", value, "1") == "090-1234-5678"
+    rotated = after.rewrap("staff.totp", value, "1")
+    assert after.key_of(rotated) == after.current_key != after.key_of(value)
+    assert FieldCipher((new,), "secret").open("staff.totp", rotated, "1") == "090-1234-5678"
     with pytest.raises(ValueError):
-        FieldCipher((new,), "secret").decrypt(value)
+        FieldCipher((new,), "secret").open("staff.totp", value, "1")
+    # A record key re-sealed under the new key opens its values as before.
+    rewrapped = after.rewrap("record-key", wrapped, key_id)
+    moved = FieldCipher((new,), "secret").record(key_id, rewrapped)
+    assert moved is not None and moved.open("phone", phone) == "0783225211"
+
+
+def test_sealed_browser_values_expire_and_stay_with_their_reader() -> None:
+    sealer = Sealer("secret-" + "s" * 32, "search-term", ttl=60)
+    token = sealer.seal("高齢", "staff:1", now=1000)
+    assert sealer.unseal(token, "staff:1", now=1059) == "高齢"
+    assert sealer.unseal(token, "staff:1", now=1061) is None  # expired
+    assert sealer.unseal(token, "staff:2", now=1010) is None  # someone else's link
+    assert Sealer("secret-" + "s" * 32, "mfa-enrolment", 60).unseal(token, "staff:1",
+                                                                   now=1010) is None
+    data = FieldCipher((_key(),), "secret")
+    stored = data.seal("staff.totp", "JBSWY3DPEHPK3PXP", "1")
+    assert sealer.unseal(stored, "staff:1") is None  # a ciphertext from the database
 
 
 def test_blind_index_is_keyed_and_normalised() -> None:
@@ -78,8 +128,13 @@ def test_signer_and_token_helpers_take_any_text(text: str) -> None:
     signer.age(text)
     assert len(hash_token(text)) == 64
     assert same_secret(text, text) and not same_secret(text, text + "x")
-    with pytest.raises(ValueError, match="cannot be decrypted"):
-        FieldCipher((Fernet.generate_key().decode(),), "secret").decrypt(text)
+    cipher = FieldCipher((Fernet.generate_key().decode(),), "secret")
+    with pytest.raises(ValueError):
+        cipher.open("staff.totp", text)
+    _key_id, _wrapped, record = cipher.new_record()
+    with pytest.raises(ValueError):
+        record.open("email", text)
+    assert Sealer("secret", "search-term", 60).unseal(text) is None
 
 
 def test_signed_non_ascii_values_round_trip() -> None:

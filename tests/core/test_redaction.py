@@ -9,6 +9,7 @@ from core.crypto import FieldCipher
 from core.db import utcnow
 from intake.contact import collaborator_values, proposal_values
 from intake.models import Collaborator, CollaboratorStatus, Proposal, ProposalStatus
+from tests.factories import contact_columns
 
 CIPHER = FieldCipher((Fernet.generate_key().decode(),), "index-secret-" + "z" * 32)
 
@@ -19,14 +20,10 @@ def applicant(**extra: str | None) -> Proposal:
               "website_url": "https://www.kodomo.example.jp/", "twitter": "kobe_kodomo",
               "facebook_url": "https://www.facebook.com/kobe.kodomo", **extra}
     return Proposal(
+        **contact_columns(CIPHER, now, **values),
         ref="OU-TEST-0001", status=ProposalStatus.COMPLETED, category="children", catchphrase="x",
         body="x",
-        nickname_enc=CIPHER.encrypt(values["nickname"] or ""),
-        email_enc=CIPHER.encrypt(values["email"] or ""), email_bidx="x",
-        phone_enc=CIPHER.encrypt(values["phone"] or ""),
-        website_url_enc=CIPHER.encrypt(values["website_url"]) if values["website_url"] else None,
-        twitter_enc=CIPHER.encrypt(values["twitter"]) if values["twitter"] else None,
-        facebook_url_enc=CIPHER.encrypt(values["facebook_url"]) if values["facebook_url"] else None,
+        email_bidx="x",
         locale="ja", consent_at=now, policy_version="1", created_at=now,
     )
 
@@ -75,9 +72,10 @@ def test_findings_name_the_field_and_never_the_value() -> None:
 def test_collaborators_are_project_members() -> None:
     now = utcnow()
     helper = Collaborator(
-        ref="CO-1", status=CollaboratorStatus.ACTIVE, display_name_enc=CIPHER.encrypt("やまだ花子"),
-        org_name="まちかど配送", org_type="business", email_enc=CIPHER.encrypt("hanako@example.jp"),
-        email_bidx="x", phone_enc=CIPHER.encrypt("09011112222"), categories=[], wards=[],
+        **contact_columns(CIPHER, now, display_name="やまだ花子", email="hanako@example.jp",
+                          phone="09011112222"),
+        ref="CO-1", status=CollaboratorStatus.ACTIVE, org_name="まちかど配送",
+        org_type="business", email_bidx="x", categories=[], wards=[],
         offers=[], availability="any", capacity=1, intro="", locale="ja", consent_at=now,
         policy_version="1", created_at=now, updated_at=now)
     known = collaborator_values(CIPHER, helper)

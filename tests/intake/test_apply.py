@@ -15,6 +15,7 @@ from sqlmodel import select
 from core.crypto import hash_token
 from core.db import utcnow
 from core.settings import Settings
+from intake.contact import contact_value
 from intake.models import Proposal, VerificationToken
 from intake.services import purge_unverified
 from notifications.models import OutboxMessage
@@ -97,8 +98,8 @@ async def test_whole_journey_stores_sends_and_verifies(
     assert proposal.status == "unverified"
     assert proposal.phone_enc != "0783225211"
     cipher = app.state.cipher
-    assert cipher.decrypt(proposal.phone_enc) == "0783225211"  # stored normalised
-    assert cipher.decrypt(proposal.twitter_enc or "") == "kobe_kodomo"
+    assert contact_value(cipher, proposal, "phone") == "0783225211"  # stored normalised
+    assert contact_value(cipher, proposal, "twitter") == "kobe_kodomo"
     assert proposal.email_bidx == cipher.blind_index("taro.kobe@example.jp")
     assert proposal.body == "長田区で子ども食堂を開きたいです。\n会場と食材の協力者を探しています。"
     assert proposal.policy_version and proposal.consent_at is not None

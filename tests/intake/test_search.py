@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from litestar import Litestar
 from sqlalchemy import text
 from sqlmodel import col, delete, select
@@ -21,13 +22,14 @@ from core.audit import AuditLog
 from core.crypto import hash_token
 from core.db import create_engine, session_factory, utcnow
 from core.migrate import downgrade, upgrade
+from core.settings import Settings
 from intake.demo import create_proposals
 from intake.models import Proposal, VerificationToken
 from intake.search import index_proposal, unindex
 from intake.services import purge_unverified
 from intake.verification import verify_email
 from tests.conftest import VALID_FORM, csrf_of
-from tests.factories import case_links, make_proposal, search, signed_in
+from tests.factories import case_links, contact_columns, make_proposal, search, signed_in
 
 STAFF = StaffUser(id=1, email="x@example.jp", display_name="x", organisation="x",
                   role=Role.COORDINATOR, password_hash="!", created_at=utcnow())
@@ -51,8 +53,8 @@ async def add_many(app: Litestar, texts: list[tuple[str, str]], **overrides: Any
             values: dict[str, Any] = {
                 "ref": f"OU-S{n:04d}-{now.microsecond:06d}"[:16], "status": "new",
                 "category": "elderly", "ward": "nada", "catchphrase": catch, "body": body,
-                "nickname_enc": cipher.encrypt("x"), "email_enc": cipher.encrypt("x@ex.jp"),
-                "email_bidx": cipher.blind_index(f"x{n}@ex.jp"), "phone_enc": cipher.encrypt("0"),
+                **contact_columns(cipher, now, nickname="x", email="x@ex.jp", phone="0"),
+                "email_bidx": cipher.blind_index(f"x{n}@ex.jp"),
                 "locale": "ja", "consent_at": now, "policy_version": "2026-11-01",
                 "created_at": now, "verified_at": now, **overrides}
             proposal = Proposal(**values)
@@ -256,7 +258,7 @@ async def test_one_character_reads_a_bounded_window_and_continues(
 
 
 async def test_trigram_migration_rebuilds_the_index_both_ways(
-    client: httpx.AsyncClient, app: Litestar, database_url: str
+    client: httpx.AsyncClient, app: Litestar, database_url: str, settings: Settings
 ) -> None:
     """0014 adds trigrams to an index of bigrams; its downgrade takes them out again."""
     apart, match = await add_many(app, [("子どもたちのための翻訳", "絵本"),
@@ -274,16 +276,19 @@ async def test_trigram_migration_rebuilds_the_index_both_ways(
             return {row[0] for row in await (await db.connection()).execute(by_bigrams)}
 
     assert await candidates(app, "たちの翻訳") == {match}
-    await asyncio.to_thread(downgrade, database_url, "0013")
+    await asyncio.to_thread(downgrade, database_url, "0013", settings)
     assert await holding_every_bigram() == {apart, match}
     assert await candidates(app, "たちの翻訳") == set()  # no trigrams any more
-    await asyncio.to_thread(upgrade, database_url)
+    await asyncio.to_thread(upgrade, database_url, "head", settings)
     assert await holding_every_bigram() == {apart, match}
     assert await candidates(app, "たちの翻訳") == {match}
 
 
-def test_migration_indexes_existing_proposals_and_drops_the_index(database_url: str) -> None:
-    downgrade(database_url, "0011")
+def test_migration_indexes_existing_proposals_and_drops_the_index(
+    database_url: str, settings: Settings
+) -> None:
+    downgrade(database_url, "0011", settings)
+    sealed = Fernet(settings.data_keys[0].encode()).encrypt(b"x").decode()  # as 0011 stored
     columns = ("ref, status, category, catchphrase, body, nickname_enc, email_enc, email_bidx, "
                "phone_enc, locale, source, consent_at, consent_method, policy_version, "
                "created_at")
@@ -301,9 +306,9 @@ def test_migration_indexes_existing_proposals_and_drops_the_index(database_url: 
                               ("OU-MIG-0003", "completed", "子ども食堂")):
         asyncio.run(run(
             f"INSERT INTO proposal ({columns}) VALUES (:ref, :status, 'elderly', 'c', :body, "  # noqa: S608
-            "'x', 'x', :ref, 'x', 'ja', 'web', :at, 'web_form', 'v', :at)",
-            ref=ref, status=status, body=body, at=utcnow()))
-    upgrade(database_url)
+            ":x, :x, :ref, :x, 'ja', 'web', :at, 'web_form', 'v', :at)",
+            ref=ref, status=status, body=body, at=utcnow(), x=sealed))
+    upgrade(database_url, "head", settings)
 
     async def search_index(term: str) -> list[int]:
         engine = create_engine(database_url)
@@ -323,10 +328,10 @@ def test_migration_indexes_existing_proposals_and_drops_the_index(database_url: 
         assert asyncio.run(search_index("食堂")) == [third[0]]
     finally:
         intake.search.SCAN_WINDOW = previous
-    downgrade(database_url, "0011")
+    downgrade(database_url, "0011", settings)
     names = asyncio.run(run(
         "SELECT name FROM sqlite_master WHERE name LIKE 'proposal_grams%'"
         if database_url.startswith("sqlite") else
         "SELECT tablename FROM pg_tables WHERE tablename LIKE 'proposal_grams%'"))
     assert names == []
-    upgrade(database_url)
+    upgrade(database_url, "head", settings)

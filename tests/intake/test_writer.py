@@ -64,7 +64,9 @@ async def test_concurrent_submissions_share_transactions_and_all_land(
     # ... and so does each email, the one holding that proposal's reference and link.
     cipher = app.state.cipher
     assert [(m.object_type, refs.get(m.object_id or 0)) for m in messages] == [
-        ("proposal", json.loads(cipher.decrypt(m.context_enc or ""))["ref"]) for m in messages]
+        ("proposal",
+         json.loads(cipher.open("outbox.context", m.context_enc or "", m.message_id))["ref"])
+        for m in messages]
     assert {m.object_id for m in messages} == proposals
     assert result.ok and result.checked == 30
 

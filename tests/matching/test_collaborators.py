@@ -11,6 +11,7 @@ from litestar import Litestar
 from sqlmodel import col, select
 
 from core.models import AuditEvent
+from intake.contact import contact_value
 from intake.models import Collaborator
 from notifications.models import OutboxMessage
 from tests.conftest import csrf_of
@@ -204,7 +205,7 @@ async def test_edit_profile_records_which_fields_changed(
         row = await db.get(Collaborator, collaborator.id)
     assert row is not None
     assert row.offers == ["配送", "送迎", "軽トラック"] and row.capacity == 3
-    assert app.state.cipher.decrypt(row.email_enc) == EMAIL
+    assert contact_value(app.state.cipher, row, "email") == EMAIL
 
 
 async def test_staff_register_a_collaborator_on_someones_behalf(
@@ -235,7 +236,7 @@ async def test_staff_register_a_collaborator_on_someones_behalf(
     assert collaborator.entered_by_id == staff.id
     assert collaborator.consent_method == "signed_paper"
     assert collaborator.offers == ["会場提供", "調理", "見守り", "チラシ配り"]
-    assert app.state.cipher.decrypt(collaborator.phone_enc) == "09011112222"
+    assert contact_value(app.state.cipher, collaborator, "phone") == "09011112222"
     assert outbox == []  # no confirmation email for staff entry
     [event] = await events(app, "collaborator.entered_on_behalf")
     assert event.detail == "consent=signed_paper" and event.actor == f"staff:{staff.id}"

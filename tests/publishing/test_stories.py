@@ -404,7 +404,7 @@ async def test_new_story_from_a_project_slugs_and_validation(
 ) -> None:
     proposal = await make_proposal(app, status="active", ref="OU-PROJ-0001")
     other = await make_proposal(app, status="active", ref="OU-PROJ-0002",
-                                phone_enc=app.state.cipher.encrypt("0789990000"))
+                                contact={"phone": "0789990000"})
     async with staff_clients(client, app) as staff:
         editor, editor_user = await staff("editor")
         async with app.state.sessions() as db, db.begin():
