@@ -24,8 +24,16 @@ from admin.credentials import Passwords, make_hasher
 from admin.messages import MESSAGES as ADMIN_MESSAGES
 from admin.permissions import ROLES
 from admin.services import create_user, rewrap_totp_secrets, staff_count
-from app import build_worker_standalone, install_reactions, make_cipher
+from app import (
+    backup_database,
+    build_worker_standalone,
+    install_reactions,
+    make_cipher,
+    restore_database,
+    run_retention,
+)
 from core.audit import ANCHOR_FILE, CLI, AuditLog, read_anchors
+from core.backup import BackupError
 from core.crypto import FieldCipher
 from core.db import create_engine, session_factory
 from core.errors import DomainError
@@ -33,10 +41,11 @@ from core.i18n import make_gettext
 from core.logs import configure_logging, log
 from core.migrate import upgrade
 from core.record_keys import rewrap_record_keys
+from core.retention import RULES
 from core.settings import Settings, SettingsError, load_settings
 from intake.demo import create_proposals
 from intake.search import reindex
-from intake.services import purge_unverified, reindex_email_lookups
+from intake.services import reindex_email_lookups
 from matching.evaluation import EvalSetError, evaluate, load, rank_all
 from notifications.services import rewrap_outbox
 from publishing.demo import create_showcase
@@ -78,17 +87,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
         print("ouen: several workers need PostgreSQL (SQLite has one writer).", file=sys.stderr)
         return 2
-    uvicorn.run(
-        "app:main_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=False,  # it would print raw paths, and /verify/{token} carries a token
-        log_config=None,
-        proxy_headers=False,  # client addresses come from OUEN_TRUSTED_PROXIES only
-        server_header=False,
-    )
+    # No access log: it would print raw paths, and /verify/{token} carries a token; client
+    # addresses come from OUEN_TRUSTED_PROXIES only, not from proxy headers.
+    uvicorn.run("app:main_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, access_log=False, log_config=None, proxy_headers=False,
+                server_header=False)
     return 0
 
 
@@ -113,14 +116,48 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(cmd: Command) -> int:
-        async with cmd.transaction() as session:
-            return await purge_unverified(session, cmd.audit, dry_run=args.dry_run)
+    async def work(cmd: Command) -> dict[str, int]:
+        return await run_retention(settings, session_factory(cmd.engine), cmd.cipher,
+                                   cmd.audit, dry_run=args.dry_run)
 
-    count = _run(settings, work)
+    counts = _run(settings, work)
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"unverified proposals and collaborators older than 48 hours: {verb} {count}")
+    english = make_gettext("en")
+    for rule in RULES:
+        print(f"{rule.code}: {verb} {counts[rule.code]} ({english(rule.what)}; "
+              f"{rule.when(settings, english)})")
     return 0
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(cmd: Command) -> tuple[int, int]:
+        return await backup_database(settings, session_factory(cmd.engine), cmd.audit,
+                                     Path(args.file))
+
+    try:
+        size, erased = _run(settings, work)
+    except BackupError as exc:
+        print(f"ouen: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written to {args.file} ({size} bytes)")
+    print(f"erasure ledger {settings.erasure_ledger}: {erased} destroyed keys. Keep it with "
+          "the keys, apart from the backups: a restore replays it so erased people stay erased.")
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.yes:
+        print("ouen: restore replaces everything in the database by the backup; stop every "
+              "instance and worker, then run it again with --yes", file=sys.stderr)
+        return 2
+    try:
+        done = asyncio.run(restore_database(settings, make_cipher(settings),
+                                            AuditLog(settings.audit_key), Path(args.file)))
+    except BackupError as exc:
+        print(f"ouen: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.file}", *done.report(), sep="\n")
+    return 0 if done.chain.ok else 1
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
@@ -231,28 +268,27 @@ def _keys_rewrap(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _matching_rank(args: argparse.Namespace) -> int:
-    """Rank collaborators for every proposal of an evaluation-shaped file, in memory."""
-    try:
-        evalset = load(args.file)
-    except EvalSetError as exc:
-        print(f"ouen: {exc}", file=sys.stderr)
-        return 2
-    json.dump(rank_all(evalset, limit=args.limit), sys.stdout, ensure_ascii=False, indent=1)
-    print()
-    return 0
+def _offline(compute: Callable[[Any, argparse.Namespace], Any]) -> Callable[..., int]:
+    """A command that reads an evaluation-shaped file and prints JSON: no settings, keys or
+    database needed."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            evalset = load(args.file)
+        except EvalSetError as exc:
+            print(f"ouen: {exc}", file=sys.stderr)
+            return 2
+        json.dump(compute(evalset, args), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+
+    return run
 
 
-def _matching_evaluate(args: argparse.Namespace) -> int:
-    """nDCG@k and precision@k of the engine and of the baseline on a judged file."""
-    try:
-        evalset = load(args.file)
-    except EvalSetError as exc:
-        print(f"ouen: {exc}", file=sys.stderr)
-        return 2
-    json.dump(evaluate(evalset, k=args.k), sys.stdout, indent=1)
-    print()
-    return 0
+# Rank collaborators for every proposal, in memory; nDCG@k and precision@k of the engine and
+# of the baseline on a judged file.
+_matching_rank = _offline(lambda evalset, args: rank_all(evalset, limit=args.limit))
+_matching_evaluate = _offline(lambda evalset, args: evaluate(evalset, k=args.k))
 
 
 def _group(sub: Any, name: str, help_text: str) -> Any:
@@ -273,6 +309,13 @@ def _operations(sub: Any) -> None:
     purge = sub.add_parser("purge", help="delete data past its retention period")
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(run=_purge)
+    made = sub.add_parser("backup", help="copy the whole database to a file")
+    made.add_argument("file", help="where to write it (must not exist)")
+    made.set_defaults(run=_backup)
+    back = sub.add_parser("restore", help="replace the database by a backup; erased stay erased")
+    back.add_argument("file", help="a file written by ouen backup")
+    back.add_argument("--yes", action="store_true", help="confirm: the database is replaced")
+    back.set_defaults(run=_restore)
     user = sub.add_parser("create-user", help="create a staff account; prints a one-time password")
     user.add_argument("email")
     user.add_argument("--role", required=True, choices=ROLES)

@@ -93,6 +93,11 @@ def working_days_before(moment: datetime, days: int) -> datetime:
     return current.astimezone(UTC)
 
 
+def japan_today(now: datetime | None = None) -> date:
+    """Today's date in Japan, the calendar the law's 30 days count in."""
+    return (now or datetime.now(UTC)).astimezone(JST).date()
+
+
 def japan_time(moment: datetime) -> str:
     """A stored moment as staff read it: Japan wall-clock time (a Jinja filter)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)

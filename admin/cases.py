@@ -46,11 +46,13 @@ async def change_status(
     problem = check_transition(proposal.status, target, reason)
     if problem:
         raise DomainError(problem, "to")
-    status = ProposalStatus(target)
-    _transition(db, proposal, status, reason, actor, utcnow())
+    status, now = ProposalStatus(target), utcnow()
+    _transition(db, proposal, status, reason, actor, now)
     await audit.record(db, "proposal.status_changed", actor, object_type="proposal",
                        object_id=proposal.id or "", detail=f"{proposal.status} -> {status}")
     proposal.status = status
+    if status in CLOSED:
+        proposal.closed_at = now  # retention counts from here (core/retention.py)
     db.add(proposal)
     if status in CLOSED:
         await case_closed.emit(Unit(db, audit), CaseClosed(proposal, status))
@@ -68,7 +70,7 @@ async def reopen(
     await audit.record(db, "proposal.reopened", actor, object_type="proposal",
                        object_id=proposal.id or "",
                        detail=f"{proposal.status} -> {ProposalStatus.IN_CONTACT}")
-    proposal.status = ProposalStatus.IN_CONTACT
+    proposal.status, proposal.closed_at = ProposalStatus.IN_CONTACT, None
     db.add(proposal)
 
 

@@ -8,8 +8,10 @@ from sqlmodel import col, func, select
 
 from admin import messages
 from admin.auth import Staff, StaffController
+from admin.calendar import japan_today
 from admin.permissions import Permission, allowed
 from admin.reports import intake_per_week, my_queue, overdue_count, week_chart_svg
+from admin.rights import overdue_requests
 from core import i18n
 from core.context import DB, Config
 from core.web import AnyRequest, language_of, render
@@ -40,4 +42,6 @@ class DashboardController(StaffController):
                       can_cases=allowed(staff.role, Permission.PROPOSAL_READ),
                       can_audit=allowed(staff.role, Permission.AUDIT_READ),
                       can_export=allowed(staff.role, Permission.STATS_EXPORT),
-                      can_users=allowed(staff.role, Permission.USER_MANAGE))
+                      can_users=allowed(staff.role, Permission.USER_MANAGE),
+                      can_rights=allowed(staff.role, Permission.RIGHTS_READ),
+                      rights_overdue=await overdue_requests(db_session, japan_today()))

@@ -38,6 +38,14 @@ MESSAGES = {
     "source_invalid": N_("Please choose how the proposal was received."),
     "consent_method_invalid": N_("Please choose how the person's consent was obtained."),
     "totp_needed": N_("Your role or an administrator requires a second factor; it stays on."),
+    "rights_unknown_ref": N_("No proposal or collaborator has this reference number (such as "
+                             "OU-7KQM-2XPD or CO-4DNM-8RTA)."),
+    "rights_choose": N_("Please choose one of the options."),
+    "rights_bad_date": N_("Please give the date the request was received (YYYY-MM-DD), "
+                          "today or within the last year."),
+    "rights_closed": N_("This request is closed already; nothing was changed."),
+    "rights_confirm": N_("Nothing was changed: please tick the box to confirm."),
+    "rights_erased": N_("This person's data has been erased."),
 }
 
 SOURCE_LABELS = {

@@ -94,3 +94,42 @@ class CaseNote(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff_user.id")
     at: datetime
     text: str = Field(max_length=2000)
+
+
+class RightsKind(StrEnum):
+    """The rights a person may exercise (個人情報保護法: 開示・訂正・利用停止・消去)."""
+
+    DISCLOSURE = "disclosure"
+    CORRECTION = "correction"
+    WITHDRAWAL = "withdrawal"
+    ERASURE = "erasure"
+
+
+class RightsStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    REFUSED = "refused"
+
+
+class RightsRequest(SQLModel, table=True):
+    """A request about someone's own data that arrived by phone, letter or at the counter,
+    with the checks and the 30-day answer the law asks for. Carried out with the same
+    functions as the self-service pages (/my)."""
+
+    __tablename__ = "rights_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: RightsKind = enum_field(RightsKind, 16)
+    subject_type: str = Field(max_length=16)  # "proposal" or "collaborator"
+    subject_id: int
+    subject_ref: str = Field(max_length=16)
+    channel: str = Field(max_length=16)  # phone, letter, counter, email
+    identity_check: str = Field(max_length=32)
+    received_on: date
+    due_on: date = Field(index=True)
+    status: RightsStatus = enum_field(RightsStatus, 16, default=RightsStatus.OPEN, index=True)
+    outcome: str = Field(default="", max_length=32)
+    created_by_id: int = Field(foreign_key="staff_user.id")
+    created_at: datetime
+    closed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    closed_at: datetime | None = None

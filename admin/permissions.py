@@ -13,6 +13,8 @@ class Permission(StrEnum):
     STATS_EXPORT = "case:stats:export"
     CASE_EXPORT = "case:export:contact"
     CASE_REOPEN = "case:proposal:reopen"
+    RIGHTS_READ = "case:rights:read"
+    RIGHTS_MANAGE = "case:rights:manage"
     COLLABORATOR_READ = "match:collaborator:read"
     COLLABORATOR_MANAGE = "match:collaborator:manage"
     AUDIT_READ = "audit:event:read"
@@ -46,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.COLLABORATOR_MANAGE,
             Permission.STATS_EXPORT,
             Permission.ACCOUNT_SELF,
+            Permission.RIGHTS_READ,
+            Permission.RIGHTS_MANAGE,
             # Coordinators review stories (never the author: four eyes) and can take one
             # down in an emergency; writing and publishing are the editors' job.
             Permission.STORY_READ,
@@ -71,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         {
             Permission.DASHBOARD_READ,
             Permission.AUDIT_READ,
+            Permission.RIGHTS_READ,  # that requests are answered in time; no contact data
             Permission.COLLABORATOR_READ,
             Permission.STATS_EXPORT,
             Permission.ACCOUNT_SELF,

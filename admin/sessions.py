@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from sqlmodel import col, delete
+from sqlalchemy import or_
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from admin.models import StaffSession, Stage
@@ -141,3 +142,14 @@ class RedisSessions:
 
 def create_session_store(redis_url: str) -> SessionStore:
     return RedisSessions(redis_url) if redis_url else DatabaseSessions()
+
+
+async def purge_ended_sessions(db: AsyncSession, now: datetime, dry_run: bool = False) -> int:
+    """Database sessions past their idle or absolute limit (Redis expires its own)."""
+    ended = or_(col(StaffSession.last_seen_at) < now - IDLE,
+                col(StaffSession.created_at) < now - ABSOLUTE)
+    found = int((await db.exec(select(func.count()).select_from(StaffSession)
+                               .where(ended))).one())
+    if not dry_run:
+        await db.exec(delete(StaffSession).where(ended))
+    return found

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, bindparam, insert, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -60,6 +60,12 @@ def _mac(key: bytes, row: Mapping[str, Any]) -> str:
 
 def compute_mac(key: bytes, event: AuditEvent) -> str:
     return _mac(key, event.model_dump())
+
+
+def _erased_mac(key: bytes, row: Mapping[str, Any], digest: str) -> str:
+    """The MAC of an entry whose address was erased: the same fields, the address's keyed
+    digest in its place."""
+    return _mac(key, {**row, "ip": f"digest:{digest}"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,51 @@ class AuditLog:
 
     def __init__(self, audit_key: str) -> None:
         self._key = derive_key(audit_key, "ouen:audit-chain:v1")
+        self._ip_key = derive_key(audit_key, "ouen:audit-address:v1")
+
+    def address_digest(self, ip: str) -> str:
+        """A keyed digest of a (truncated) client address: equal addresses compare equal, and
+        nobody without OUEN_AUDIT_KEY can tell the address from it."""
+        return hmac.new(self._ip_key, ip.encode(), hashlib.sha256).hexdigest()
+
+    def intact(self, event: AuditEvent) -> bool:
+        """The entry's MAC fits its content (the erased-address MAC once its address went)."""
+        if event.mac_erased:
+            expected = _erased_mac(self._key, event.model_dump(), event.ip_digest)
+            return event.ip == "" and same_secret(event.mac_erased, expected)
+        return same_secret(event.mac, compute_mac(self._key, event))
+
+    async def erase_addresses(self, session: AsyncSession, before: datetime,
+                              dry_run: bool = False, batch: int = 5000) -> int:
+        """Erase the client address of every entry older than `before` (retention). An entry
+        keeps verifying: its address's digest and a MAC over it take the address's place;
+        the chain's links (`mac`, `prev_mac`) do not change. Entries whose content does not
+        verify are left as they are, for `verify` to name. Returns how many were erased."""
+        done, after = 0, 0
+        while True:
+            rows = list((await session.exec(select(AuditEvent).where(
+                col(AuditEvent.id) > after, col(AuditEvent.at) < before,
+                col(AuditEvent.ip) != "").order_by(col(AuditEvent.id)).limit(batch))).all())
+            if not rows:
+                return done
+            after = rows[-1].id
+            fit = [e for e in rows if self.intact(e)]
+            done += len(fit)
+            if not dry_run and fit:
+                await self._erase(session, fit)
+
+    async def _erase(self, session: AsyncSession, events: list[AuditEvent]) -> None:
+        changes = []
+        for event in events:
+            digest = self.address_digest(event.ip)
+            changes.append({"event": event.id, "digest": digest,
+                            "erased": _erased_mac(self._key, event.model_dump(), digest)})
+        await (await session.connection()).execute(
+            _TABLE.update().where(_TABLE.c.id == bindparam("event"))
+            .values(ip="", ip_digest=bindparam("digest"), mac_erased=bindparam("erased")),
+            changes)
+        for event in events:
+            session.expire(event)
 
     async def record(
         self,
@@ -170,7 +221,7 @@ class AuditLog:
                 return VerifyResult(False, count - 1, event.id, "entries missing before it")
             if event.prev_mac != previous_mac:
                 return VerifyResult(False, count - 1, event.id, "does not follow its predecessor")
-            if not same_secret(event.mac, compute_mac(self._key, event)):
+            if not self.intact(event):
                 return VerifyResult(False, count - 1, event.id, "content altered")
             anchored = anchors.get(event.id or 0)
             if anchored is not None and not same_secret(anchored, event.mac):
@@ -202,6 +253,34 @@ async def write_anchor(session: AsyncSession, path: Path) -> bool:
     with path.open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
     return True
+
+
+def set_aside_anchors(path: Path, head: int, now: datetime | None = None) -> Path | None:
+    """After restoring a backup whose chain ends at entry `head`: move the anchors of later
+    entries (which the backup never had, and whose ids new entries will take) out of the
+    anchor file into a file of their own beside it, named after the restore. Returns that
+    file, or None when no anchor was beyond the backup."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    kept: list[str] = []
+    beyond: list[str] = []
+    for line in lines:
+        try:
+            later = int(json.loads(line)["id"]) > head
+        except (ValueError, KeyError, TypeError):
+            later = False
+        (beyond if later else kept).append(line)
+    if not beyond:
+        return None
+    stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.set-aside-{stamp}")
+    aside.write_text("".join(line + "\n" for line in beyond), encoding="utf-8")
+    staging = path.with_name(path.name + ".new")
+    staging.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    staging.replace(path)
+    return aside
 
 
 def read_anchors(path: Path) -> dict[int, str]:

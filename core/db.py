@@ -103,3 +103,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def scrub_sqlite(engine: AsyncEngine) -> bool:
+    """After an erasure on SQLite: copy the WAL into the database file and truncate it to
+    nothing (`secure_delete` has overwritten the freed space in the file; the WAL would
+    still hold the old pages). False when another connection kept it from truncating."""
+    if engine.dialect.name != "sqlite":
+        return True
+    async with engine.connect() as conn:
+        busy, _log, _done = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    return not busy

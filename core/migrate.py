@@ -35,6 +35,7 @@ def downgrade(database_url: str, revision: str = "base", settings: Settings | No
     command.downgrade(alembic_config(database_url, settings), revision)
 
 
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
-    """For callers already inside an event loop (tests): run Alembic in a worker thread."""
-    await asyncio.to_thread(upgrade, database_url, revision)
+async def upgrade_async(database_url: str, revision: str = "head",
+                        settings: Settings | None = None) -> None:
+    """For callers already inside an event loop: run Alembic in a worker thread."""
+    await asyncio.to_thread(upgrade, database_url, revision, settings)

@@ -1,4 +1,5 @@
-"""core's one table: the audit chain (core/audit.py writes and verifies it)."""
+"""core's tables: the audit chain (core/audit.py writes and verifies it), the per-record data
+keys and the tombstones of destroyed ones (core/record_keys.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ class AuditEvent(SQLModel, table=True):
     ip: str = Field(default="", max_length=64)
     prev_mac: str = Field(max_length=64)
     mac: str = Field(max_length=64)
+    # Once the address is past its retention (core/audit.py `erase_addresses`): a keyed digest
+    # of it, and a MAC over the entry with that digest in its place, so the entry still
+    # verifies without the address and nothing else about it can change.
+    ip_digest: str = Field(default="", max_length=64)
+    mac_erased: str = Field(default="", max_length=64)
 
 
 class RecordKey(SQLModel, table=True):
@@ -38,3 +44,14 @@ class RecordKey(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     wrapped: str = Field(max_length=200)
     created_at: datetime
+
+
+class ErasedKey(SQLModel, table=True):
+    """The id of a record key that was destroyed, and when: what a restored backup, which
+    still holds the key, is replayed against (core/record_keys.py, `ouen restore`). Holds no
+    personal data: the id is random."""
+
+    __tablename__ = "erased_key"
+
+    id: str = Field(primary_key=True, max_length=32)
+    erased_at: datetime

@@ -35,7 +35,8 @@ def content_security_policy(settings: Settings) -> str:
 
 
 # Pages with forms, tokens or staff data: never stored by browsers or proxies.
-PRIVATE_PATHS = ("/verify/", "/apply", "/collaborate", "/introductions/", "/stories/", "/admin")
+PRIVATE_PATHS = ("/verify/", "/apply", "/collaborate", "/introductions/", "/stories/", "/admin",
+                 "/my")
 
 
 def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:

@@ -21,6 +21,24 @@ SMTP_SECURITY = ("none", "starttls", "tls")
 CAPTCHA_MODES = ("hcaptcha", "disabled")
 
 
+# Development placeholders for the contact block; production refuses to start with them.
+PLACEHOLDER_CONTACT = {
+    "OUEN_CONTACT_NAME": "応援プラットフォーム運営事務局（設定してください）",
+    "OUEN_CONTACT_PHONE": "000-000-0000",
+    "OUEN_CONTACT_EMAIL": "contact@example.invalid",
+    "OUEN_CONTACT_HOURS": "平日 9:00–17:00（設定してください）",
+}
+RETENTION = {  # variable: (default, allowed maximum)
+    "OUEN_RETENTION_UNVERIFIED_HOURS": (48, 24 * 30),
+    "OUEN_RETENTION_CLOSED_DAYS": (365, 3650),
+    "OUEN_RETENTION_SPAM_DAYS": (30, 3650),
+    "OUEN_RETENTION_RETIRED_DAYS": (365, 3650),
+    "OUEN_RETENTION_MAIL_DAYS": (7, 3650),
+    "OUEN_RETENTION_LINK_DAYS": (0, 3650),
+    "OUEN_RETENTION_AUDIT_IP_DAYS": (365, 3650),
+}
+
+
 class SettingsError(ValueError):
     """A setting is missing, malformed, or insecure for the chosen environment."""
 
@@ -52,10 +70,25 @@ class Settings:
     redis_url: str = ""
     trusted_proxies: tuple[str, ...] = ()
     var_dir: str = "var"
+    erasure_ledger: str = "var/erasures.jsonl"
     inprocess_worker: bool = True
     form_min_seconds: float = 3.0
     sla_business_days: int = 3
     form_max_age_seconds: int = 24 * 3600
+    # Retention (core/retention.py holds the rules; 0 means at the next purge).
+    retention_unverified_hours: int = 48
+    retention_closed_days: int = 365
+    retention_spam_days: int = 30
+    retention_retired_days: int = 365
+    retention_mail_days: int = 7
+    retention_link_days: int = 0
+    retention_audit_ip_days: int = 365
+    # The 問い合わせ先 block of every public page and email.
+    contact_name: str = PLACEHOLDER_CONTACT["OUEN_CONTACT_NAME"]
+    contact_phone: str = PLACEHOLDER_CONTACT["OUEN_CONTACT_PHONE"]
+    contact_email: str = PLACEHOLDER_CONTACT["OUEN_CONTACT_EMAIL"]
+    contact_hours: str = PLACEHOLDER_CONTACT["OUEN_CONTACT_HOURS"]
+    stats_min_cell: int = 5
     submit_limit_ip_per_hour: int = 20
     submit_limit_email_per_hour: int = 5
     log_level: str = "INFO"
@@ -142,6 +175,16 @@ def _check_fernet(key: str) -> None:
         ) from exc
 
 
+def _retention(env: Mapping[str, str]) -> dict[str, int]:
+    return {name.removeprefix("OUEN_").lower(): _int(env, name, default)
+            for name, (default, _most) in RETENTION.items()}
+
+
+def _contact(env: Mapping[str, str]) -> dict[str, str]:
+    return {name.removeprefix("OUEN_").lower(): env.get(name, "").strip() or placeholder
+            for name, placeholder in PLACEHOLDER_CONTACT.items()}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the OUEN_* variables; refuse insecure production setups."""
     env = os.environ if environ is None else environ
@@ -194,11 +237,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             p.strip() for p in env.get("OUEN_TRUSTED_PROXIES", "").split(",") if p.strip()
         ),
         var_dir=str(var_dir),
+        erasure_ledger=env.get("OUEN_ERASURE_LEDGER", "") or str(var_dir / "erasures.jsonl"),
         inprocess_worker=env.get("OUEN_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
         form_min_seconds=float(_int(env, "OUEN_FORM_MIN_SECONDS", 3)),
         submit_limit_ip_per_hour=_int(env, "OUEN_SUBMIT_LIMIT_IP_PER_HOUR", 20),
         submit_limit_email_per_hour=_int(env, "OUEN_SUBMIT_LIMIT_EMAIL_PER_HOUR", 5),
         sla_business_days=_int(env, "OUEN_SLA_BUSINESS_DAYS", 3),
+        **_retention(env),  # type: ignore[arg-type]
+        **_contact(env),  # type: ignore[arg-type]
+        stats_min_cell=_int(env, "OUEN_STATS_MIN_CELL", 5),
         log_level=env.get("OUEN_LOG_LEVEL", "INFO").upper(),
         generated_keys=tuple(generated),
     )
@@ -216,6 +263,11 @@ def validate(settings: Settings) -> None:
         problems.append("OUEN_BASE_URL must start with http:// or https://")
     if not settings.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         problems.append("OUEN_DATABASE_URL must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    for name, (_default, most) in RETENTION.items():
+        if not 0 <= getattr(settings, name.removeprefix("OUEN_").lower()) <= most:
+            problems.append(f"{name} must be from 0 to {most}")
+    if not 2 <= settings.stats_min_cell <= 100:
+        problems.append("OUEN_STATS_MIN_CELL must be from 2 to 100")
     if not 1 <= settings.sla_business_days <= 30:
         problems.append("OUEN_SLA_BUSINESS_DAYS must be from 1 to 30")
     for key in settings.data_keys:
@@ -238,6 +290,11 @@ def validate(settings: Settings) -> None:
             problems.append("production needs OUEN_CAPTCHA=hcaptcha")
         if settings.mail_backend != "smtp":
             problems.append("production needs OUEN_MAIL_BACKEND=smtp")
+        placeholders = [name for name, value in PLACEHOLDER_CONTACT.items()
+                        if getattr(settings, name.removeprefix("OUEN_").lower()) == value]
+        if placeholders:
+            problems.append("production needs the contact block shown on every public page "
+                            "and email: " + ", ".join(placeholders))
         if not settings.base_url:
             problems.append("production needs OUEN_BASE_URL (the only source of links in emails)")
         elif scheme != "https":

@@ -229,6 +229,7 @@ async def change_status(
                        detail=f"{collaborator.status} -> {target}")
     collaborator.status = target
     collaborator.updated_at = utcnow()
+    collaborator.left_at = collaborator.updated_at if target == _RETIRED else None
     db.add(collaborator)
     if target != CollaboratorStatus.ACTIVE:
         await collaborator_left.emit(Unit(db, audit), CollaboratorLeft(collaborator))

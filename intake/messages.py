@@ -24,6 +24,7 @@ LABELS = {
 MESSAGES = {
     "collaborator_action_invalid": N_("This change is not possible from the collaborator's "
                                       "current status."),
+    "self_service_erased": N_("This person's data has been erased."),
 }
 
 ERRORS = {
@@ -130,4 +131,37 @@ OFFER_LABELS = {
     "IT支援": N_("IT support"),
     "専門知識": N_("Expert knowledge"),
     "調理": N_("Cooking"),
+}
+
+
+# A proposal's status as its applicant reads it (/my).
+PROPOSAL_STATUS_LABELS = {
+    "new": N_("Received: the secretariat will contact you soon"),
+    "in_contact": N_("The secretariat is in contact with you"),
+    "seeking": N_("Looking for collaborators"),
+    "matched": N_("Introduced to a collaborator"),
+    "active": N_("Under way"),
+    "completed": N_("Completed"),
+    "declined": N_("Not taken forward"),
+    "withdrawn": N_("Withdrawn"),
+    "spam": N_("Not taken forward"),
+}
+
+# A collaborator's status as they read it themselves (/my).
+COLLABORATOR_STATUS_WORDS = {
+    "active": N_("Available for introductions"),
+    "paused": N_("Paused: no introductions for now"),
+    "retired": N_("Retired"),
+}
+
+# What a step on /my did, shown at the top of the page after it.
+SELF_SERVICE_DONE = {
+    "corrected": N_("Your corrections are saved. The secretariat can see that you corrected "
+                    "your details."),
+    "withdrawn": N_("Your proposal is withdrawn."),
+    "pause": N_("You are paused: nobody will be introduced to you for now."),
+    "retire": N_("You have retired. Thank you for your help."),
+    "reactivate": N_("You are available for introductions again."),
+    "unconfirmed": N_("Nothing was changed: please tick the box to confirm."),
+    "unchanged": N_("Nothing was changed."),
 }

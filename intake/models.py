@@ -89,6 +89,10 @@ class Proposal(SQLModel, table=True):
     verified_at: datetime | None = None
     assignee_id: int | None = Field(default=None, foreign_key="staff_user.id")
     first_contact_at: datetime | None = None
+    # When the case last closed (retention counts from it; reopening clears it), and when its
+    # person's data was erased (by retention or on request; what remains is a statistic).
+    closed_at: datetime | None = Field(default=None, index=True)
+    erased_at: datetime | None = None
 
 
 class Collaborator(SQLModel, table=True):
@@ -134,6 +138,9 @@ class Collaborator(SQLModel, table=True):
     created_at: datetime = Field(index=True)
     updated_at: datetime
     verified_at: datetime | None = None
+    # When they retired (retention counts from it; reactivating clears it), and erasure.
+    left_at: datetime | None = Field(default=None, index=True)
+    erased_at: datetime | None = None
 
 
 class VerificationToken(SQLModel, table=True):
@@ -158,3 +165,39 @@ class VerificationToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class SelfServiceLink(SQLModel, table=True):
+    """A link to /my/{token}, emailed on request to the address of a proposal or a
+    collaborator (exactly one of the two): single use, 24 hours; only its SHA-256 is kept."""
+
+    __tablename__ = "self_service_link"
+    __table_args__ = (
+        CheckConstraint("(proposal_id IS NULL) <> (collaborator_id IS NULL)",
+                        name="ck_self_service_link_one_subject"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    proposal_id: int | None = Field(
+        default=None, foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    collaborator_id: int | None = Field(
+        default=None, foreign_key="collaborator.id", ondelete="CASCADE", index=True)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None
+
+
+class SelfServiceSession(SQLModel, table=True):
+    """The short session a used self-service link opens (30 minutes idle): the cookie holds a
+    random id, the table its SHA-256."""
+
+    __tablename__ = "self_service_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    proposal_id: int | None = Field(
+        default=None, foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    collaborator_id: int | None = Field(
+        default=None, foreign_key="collaborator.id", ondelete="CASCADE", index=True)
+    created_at: datetime
+    last_seen_at: datetime = Field(index=True)

@@ -68,6 +68,9 @@ GRAMS = Table(
 _FTS_INSERT = text("INSERT INTO proposal_grams(rowid, grams) VALUES (:id, :grams)")
 _FTS_DELETE = text("INSERT INTO proposal_grams(proposal_grams, rowid, grams) "
                    "VALUES ('delete', :id, :grams)")
+# The table keeps no row list (columnsize=0): a row is in it if one of its words lists it.
+_FTS_HAS = text("SELECT rowid FROM proposal_grams WHERE proposal_grams MATCH :word "
+                "AND rowid = :id")
 _FTS_CLEAR = text("INSERT INTO proposal_grams(proposal_grams) VALUES ('delete-all')")
 
 
@@ -190,9 +193,15 @@ async def unindex(db: AsyncSession, proposal_id: int) -> None:
     row = (await conn.execute(
         select(Proposal.catchphrase, Proposal.body, Proposal.status)  # type: ignore[call-overload]
         .where(col(Proposal.id) == proposal_id))).first()
-    if row is not None and row.status != ProposalStatus.UNVERIFIED:
-        await conn.execute(_FTS_DELETE, {
-            "id": proposal_id, "grams": proposal_words(row.catchphrase, row.body)})
+    # Deleting words a row never had corrupts a contentless FTS5 table, so only a row the
+    # index holds is deleted (one that was never indexed, or is out already, is skipped).
+    words = proposal_words(row.catchphrase, row.body) if row is not None else ""
+    if not words:
+        return
+    indexed = (await conn.execute(_FTS_HAS, {"id": proposal_id, "word": f'"{words.split()[0]}"'})
+               ).first() is not None
+    if indexed:
+        await conn.execute(_FTS_DELETE, {"id": proposal_id, "grams": words})
 
 
 async def reindex(conn: AsyncConnection, batch: int = REINDEX_BATCH) -> int:
@@ -296,3 +305,11 @@ async def find(
                 indexed, size = True, INDEX_ROUND
         else:
             size *= 4
+
+
+async def compact(conn: AsyncConnection) -> None:
+    """Merge the SQLite index's segments so entries of erased proposals leave the file
+    (contentless FTS5 keeps a deleted row's words in old segments until they merge);
+    PostgreSQL drops them with the rows."""
+    if _is_sqlite(conn):
+        await conn.execute(text("INSERT INTO proposal_grams(proposal_grams) VALUES ('optimize')"))

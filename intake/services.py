@@ -17,6 +17,7 @@ from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.models import RecordKey
+from core.record_keys import destroy_record_keys
 from intake.contact import contact_value, sealed
 from intake.models import (
     Collaborator,
@@ -115,20 +116,24 @@ async def purge_unverified(
     audit: AuditLog,
     now: datetime | None = None,
     dry_run: bool = False,
+    retention: timedelta = UNVERIFIED_RETENTION,
+    record: bool = True,
 ) -> int:
-    """Delete proposals and collaborators never verified within 48 h, their tokens and
-    their confirmation emails not yet sent. Returns how many records were (or, with
-    `dry_run`, would be) deleted."""
-    cutoff = (now or utcnow()) - UNVERIFIED_RETENTION
+    """Delete proposals and collaborators never verified within `retention` (48 h), with
+    their record keys, tokens and confirmation emails not yet sent. Returns how many
+    records were (or, with `dry_run`, would be) deleted; with `record`, each kind deleted is
+    an audit event (the daily run records one event for all its rules instead)."""
+    cutoff = (now or utcnow()) - retention
     deleted = 0
     for model, token_column, unverified in (
         (Proposal, VerificationToken.proposal_id, ProposalStatus.UNVERIFIED),
         (Collaborator, VerificationToken.collaborator_id, CollaboratorStatus.UNVERIFIED),
     ):
-        stale = select(model.id).where(
+        stale = select(model.id, model.key_id).where(
             col(model.status) == unverified, col(model.created_at) < cutoff
         )
-        ids = list((await session.exec(stale)).all())
+        found = list((await session.exec(stale)).all())
+        ids = [row[0] for row in found]
         deleted += len(ids)
         if dry_run or not ids:
             continue
@@ -137,10 +142,12 @@ async def purge_unverified(
         # the queue holds the address until it gives up after three days.
         await withdraw_unsent(session, model.__tablename__, [i for i in ids if i is not None])
         await session.exec(delete(model).where(col(model.id).in_(ids)))
-        await audit.record(
-            session, "retention.purge_unverified", SYSTEM,
-            object_type=model.__tablename__, detail=f"deleted={len(ids)}", now=now,
-        )
+        await destroy_record_keys(session, [row[1] for row in found if row[1]])
+        if record:
+            await audit.record(
+                session, "retention.purge_unverified", SYSTEM,
+                object_type=model.__tablename__, detail=f"deleted={len(ids)}", now=now,
+            )
     return deleted
 
 

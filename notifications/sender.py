@@ -24,6 +24,7 @@ from core import i18n
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.logs import log
+from core.settings import Settings
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import CC_KEY, CONTEXT, RECIPIENT
 from notifications.transport import PermanentError, TransientError, Transport
@@ -45,14 +46,23 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 class EmailRenderer:
     """Renders templates/email/<name>/{subject.txt, body.txt, body.html}."""
 
-    def __init__(self, directory: Path = TEMPLATES) -> None:
+    def __init__(self, directory: Path = TEMPLATES, contact: dict[str, str] | None = None
+                 ) -> None:
         loader = jinja2.FileSystemLoader(str(directory))
         self._text = jinja2.Environment(loader=loader, autoescape=False)  # noqa: S701 - plain text
         self._html = jinja2.Environment(loader=loader, autoescape=True)
+        self._contact = contact or {}
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> EmailRenderer:
+        """With the contact block every email to the public ends with (OUEN_CONTACT_*)."""
+        return cls(contact={"name": settings.contact_name, "phone": settings.contact_phone,
+                            "email": settings.contact_email, "hours": settings.contact_hours,
+                            "my_url": f"{settings.public_base}/my"})
 
     def render(self, template: str, locale: str, context: dict[str, Any]) -> tuple[str, str, str]:
         lang = locale if locale in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-        ctx = {**context, "_": i18n.make_gettext(lang), "lang": lang}
+        ctx = {**context, "_": i18n.make_gettext(lang), "lang": lang, "contact": self._contact}
         subject = self._text.get_template(f"{template}/subject.txt").render(ctx)
         text = self._text.get_template(f"{template}/body.txt").render(ctx)
         html = self._html.get_template(f"{template}/body.html").render(ctx)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import col, delete, select
+from sqlalchemy import and_, insert, or_
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.crypto import FieldCipher
@@ -130,3 +130,19 @@ async def rewrap_outbox(session: AsyncSession, cipher: FieldCipher) -> int:
                                             message.message_id)
         session.add(message)
     return len(stale)
+
+
+async def purge_delivery_records(session: AsyncSession, before: datetime,
+                                 dry_run: bool = False) -> int:
+    """Delivery records of emails sent or given up before `before` (their address and text
+    were erased when they went; the row itself goes after OUEN_RETENTION_MAIL_DAYS)."""
+    ended = (or_(and_(col(OutboxMessage.status) == OutboxStatus.SENT,
+                      col(OutboxMessage.sent_at) < before),
+                 and_(col(OutboxMessage.status) == OutboxStatus.FAILED,
+                      col(OutboxMessage.created_at) < before)),)
+    if dry_run:
+        found = await session.exec(select(func.count()).select_from(OutboxMessage)
+                                   .where(*ended))
+        return int(found.one())
+    result = await session.exec(delete(OutboxMessage).where(*ended))
+    return int(result.rowcount)

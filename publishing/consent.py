@@ -147,3 +147,16 @@ async def withdraw_consent(db: AsyncSession, audit: AuditLog, story: Story, ip: 
     story.consented_at, story.consent_withdrawn_at = None, now
     await move(db, audit, story, "withdraw", Actor("applicant", ip=ip), now,
                "story.consent_withdrawn")
+
+
+async def purge_consent_links(db: AsyncSession, before: datetime, dry_run: bool = False) -> int:
+    """Consent links that expired unanswered before `before` (30 days after they were
+    asked for): the hash goes, so nothing is left of a link that can no longer be used."""
+    ended = (col(Story.consent_token_hash).is_not(None),
+             col(Story.consent_requested_at) < before - CONSENT_VALID)
+    stories = list((await db.exec(select(Story).where(*ended))).all())
+    if not dry_run:
+        for story in stories:
+            story.consent_token_hash = None
+            db.add(story)
+    return len(stories)

@@ -18,6 +18,7 @@ from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.context import DB, sessions_of, state_item
+from core.retention import RULES
 from core.web import AnyRequest, language_of, page_context, render, settings_of
 from intake.messages import CATEGORY_LABELS, WARD_LABELS
 from intake.services import POLICY_VERSION
@@ -131,7 +132,8 @@ async def home(request: AnyRequest, db_session: DB) -> Template:
 
 @get("/privacy", name="public.privacy")
 async def privacy(request: AnyRequest) -> Template:
-    return render(request, "publishing/privacy.html", policy_version=POLICY_VERSION)
+    return render(request, "publishing/privacy.html", policy_version=POLICY_VERSION,
+                  rules=RULES)
 
 
 @get("/projects", name="public.projects")

@@ -254,3 +254,4 @@ async def unpublish_for_closed_case(db: AsyncSession, audit: AuditLog, proposal:
                    action="story.unpublished")
         taken += 1
     return taken
+

@@ -44,7 +44,8 @@ TABLES = (
     "story_photo", "story", "help_call", "project_member", "project", "introduction",
     "verification_token", "contact_entry", "case_note", "proposal_transition", "proposal",
     "collaborator", "outbox_message",
-    "audit_event", "staff_session", "staff_user", "record_key",
+    "audit_event", "staff_session", "staff_user", "record_key", "self_service_link",
+    "self_service_session", "rights_request", "erased_key",
 )
 BASE_URL = "https://ouen.test"
 
@@ -239,6 +240,8 @@ def settings(database_url: str, smtp: SmtpCapture, tmp_path: Path) -> Settings:
         form_min_seconds=0.0,
         submit_limit_ip_per_hour=1000,
         submit_limit_email_per_hour=1000,
+        contact_name="応援プラットフォーム事務局（テスト）", contact_phone="078-555-0100",
+        contact_email="madoguchi@ouen-city.test", contact_hours="平日 9:00–17:00",
     )
 
 

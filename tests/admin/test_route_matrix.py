@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
+from admin.models import RightsKind, RightsRequest
 from admin.permissions import ROLES, Permission, allowed
 from core.db import utcnow
 from matching.models import Call, Match, MatchStatus, Project
@@ -50,9 +51,16 @@ async def make_objects(app: Litestar, author_id: int, coordinator_id: int) -> di
         photo = StoryPhoto(story_id=story.id, alt="野菜", mime="image/jpeg", width=120,
                            height=80, data=image_bytes(size=(120, 80)), created_at=now)
         db.add(photo)
+        rights = RightsRequest(kind=RightsKind.DISCLOSURE, subject_type="proposal",
+                               subject_id=proposal.id, subject_ref=proposal.ref,
+                               channel="phone", identity_check="registered_phone",
+                               received_on=now.date(), due_on=now.date(),
+                               created_by_id=coordinator_id, created_at=now)
+        db.add(rights)
         await db.flush()
-        assert match.id and call.id and photo.id
-        return {"proposal_id": proposal.id, "collaborator_id": collaborator.id,
+        assert match.id and call.id and photo.id and rights.id
+        return {"request_id": rights.id, "proposal_id": proposal.id,
+                "collaborator_id": collaborator.id,
                 "match_id": match.id, "project_id": project.id, "call_id": call.id,
                 "story_id": story.id, "photo_id": photo.id, "user_id": target.id}
 

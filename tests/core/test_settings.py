@@ -22,6 +22,10 @@ PROD_OK = {
     "OUEN_HCAPTCHA_SITEKEY": "site",
     "OUEN_HCAPTCHA_SECRET": "secret",
     "OUEN_DATABASE_URL": "postgresql+asyncpg://ouen@db/ouen",
+    "OUEN_CONTACT_NAME": "神戸市 市民参画推進局 応援プラットフォーム事務局",
+    "OUEN_CONTACT_PHONE": "078-322-5211",
+    "OUEN_CONTACT_EMAIL": "ouen@city.example.jp",
+    "OUEN_CONTACT_HOURS": "平日 9:00–17:00",
 }
 
 
@@ -45,6 +49,28 @@ def test_generated_keys_are_written_once_and_reused(tmp_path: Path) -> None:
 def test_production_accepts_a_complete_configuration() -> None:
     settings = load_settings(PROD_OK)
     assert settings.production and settings.generated_keys == ()
+    assert settings.contact_phone == "078-322-5211"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("OUEN_RETENTION_CLOSED_DAYS", "-1"), ("OUEN_RETENTION_CLOSED_DAYS", "3651"),
+     ("OUEN_RETENTION_UNVERIFIED_HOURS", "721"), ("OUEN_STATS_MIN_CELL", "1"),
+     ("OUEN_RETENTION_MAIL_DAYS", "a week")],
+)
+def test_retention_and_statistics_settings_outside_their_range_are_refused(
+    name: str, value: str, tmp_path: Path
+) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"OUEN_VAR_DIR": str(tmp_path), name: value})
+
+
+def test_retention_settings_are_read(tmp_path: Path) -> None:
+    settings = load_settings({"OUEN_VAR_DIR": str(tmp_path), "OUEN_RETENTION_CLOSED_DAYS": "0",
+                              "OUEN_RETENTION_SPAM_DAYS": "14", "OUEN_STATS_MIN_CELL": "10"})
+    assert (settings.retention_closed_days, settings.retention_spam_days,
+            settings.stats_min_cell) == (0, 14, 10)
+    assert settings.retention_retired_days == 365 and settings.retention_mail_days == 7
 
 
 @pytest.mark.parametrize(
@@ -61,6 +87,10 @@ def test_production_accepts_a_complete_configuration() -> None:
         ({"OUEN_MAIL_BACKEND": "file"}, "OUEN_MAIL_BACKEND=smtp"),
         ({"OUEN_BASE_URL": ""}, "OUEN_BASE_URL"),
         ({"OUEN_BASE_URL": "http://ouen.example.jp"}, "https://"),
+        ({"OUEN_CONTACT_NAME": ""}, "OUEN_CONTACT_NAME"),
+        ({"OUEN_CONTACT_PHONE": ""}, "OUEN_CONTACT_PHONE"),
+        ({"OUEN_CONTACT_EMAIL": ""}, "OUEN_CONTACT_EMAIL"),
+        ({"OUEN_CONTACT_HOURS": ""}, "OUEN_CONTACT_HOURS"),
     ],
 )
 def test_production_refuses_insecure_defaults(change: dict[str, str], complaint: str) -> None:

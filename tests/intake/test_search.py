@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from litestar import Litestar
 from sqlalchemy import text
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, select, update
 
 import intake.search
 from admin.case_list import Filters, list_proposals
@@ -335,3 +335,27 @@ def test_migration_indexes_existing_proposals_and_drops_the_index(
         "SELECT tablename FROM pg_tables WHERE tablename LIKE 'proposal_grams%'"))
     assert names == []
     upgrade(database_url, "head", settings)
+
+
+async def test_taking_out_a_proposal_the_index_never_held_leaves_the_index_sound(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """Deleting words a row never had would corrupt SQLite's contentless FTS5 table (the
+    database then reports itself malformed); unindex skips such a row."""
+    never = await make_proposal(app, ref="OU-NEVER-0001", body="垂水区で見守りをします。",
+                                status="unverified")  # not indexed
+    async with app.state.sessions() as db, db.begin():
+        await db.exec(update(Proposal).where(col(Proposal.id) == never.id).values(status="new"))
+    async with app.state.sessions() as db, db.begin():
+        await intake.search.unindex(db, never.id or 0)  # the index is empty
+        await intake.search.unindex(db, never.id or 0)  # again
+        await intake.search.unindex(db, 999_999)  # no such proposal
+    kept = await make_proposal(app, ref="OU-KEPT-00002", body="須磨区で配食の手伝いをします。")
+    async with app.state.sessions() as db:
+        conn = await db.connection()
+        if conn.dialect.name == "sqlite":
+            # FTS5's own check of its index (raises "database disk image is malformed").
+            await conn.exec_driver_sql(
+                "INSERT INTO proposal_grams(proposal_grams) VALUES ('integrity-check')")
+        ids, _ = await intake.search.find(db, [], "配食", after=None, oldest=True, limit=5)
+    assert ids == [kept.id]

@@ -26,6 +26,7 @@ from tests.factories import (
     make_story,
 )
 
+CONTACT_PHONE = "078-555-0100"
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
 START = ("/", "/apply", "/collaborate", "/calls", "/projects", "/projects/feed.atom", "/privacy",
          "/?lang=en", "/projects?lang=en")
@@ -87,6 +88,9 @@ async def test_no_contact_value_or_staff_name_appears_on_any_public_page(
             response.headers.get("content-type", "")
         ):
             continue
+        if "text/html" in response.headers["content-type"]:
+            # The 問い合わせ先 block and the way to one's own data, on every public page.
+            assert CONTACT_PHONE in body and 'href="/my"' in body, path
         for link in LINK.findall(body):
             target = urljoin(path, link.replace("&amp;", "&"))
             parts = urlsplit(target)
