@@ -50,6 +50,7 @@ bench: $(STAMP) ## benchmarks (prints figures; needs wrk for the load tool)
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.stories
+	$(BIN)/python -m bench.purge
 
 messages: $(STAMP) ## extract messages to locales/messages.pot, merge them into the .po files and check them
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _ -k N_ -k gettext -k ngettext:1,2 \

@@ -63,8 +63,15 @@ from core.migrate import upgrade_async
 from core.ratelimit import create_rate_limiter
 from core.record_keys import ErasureLedger, erased_key_ids, export_erasures
 from core.retention import BY_CODE, RULES
-from core.security import MAX_BODY_BYTES, csrf_token_guard, input_guard, security_headers
+from core.security import (
+    MAX_BODY_BYTES,
+    csrf_token_guard,
+    head_as_get,
+    input_guard,
+    security_headers,
+)
 from core.settings import Settings, load_settings
+from core.web import html_datetime
 from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
 from intake.erasure import replay_erasures
@@ -302,6 +309,7 @@ def _templates(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
     )
     env.filters["screened"] = functools.partial(screened, cipher=make_cipher(settings))
     env.filters["japan_time"] = japan_time
+    env.filters["html_datetime"] = html_datetime
     env.tests["allowed_to"] = allowed  # {% if staff.role is allowed_to "case:rights:read" %}
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
@@ -351,7 +359,7 @@ def _lifespan(settings: Settings) -> Lifespan:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     install_reactions()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ROUTES, create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
@@ -381,6 +389,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,
         debug=False,
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)
+    return app
 
 
 def main_app() -> Litestar:

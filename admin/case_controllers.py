@@ -228,7 +228,7 @@ class CaseController(StaffController):
     @post("/new", name="admin.proposals.create", opt=UPDATE)
     async def create(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor,
                      cipher: Cipher, audit: Audit) -> Template | Redirect:
-        form = await form_fields(request)
+        form = await form_fields(request, validated=True)
         result = validate_proposal(form)
         errors = dict(result.errors)
         source, method = form.get("source", ""), form.get("consent_method", "")

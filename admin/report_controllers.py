@@ -11,7 +11,7 @@ from admin import messages
 from admin.auth import Staff, StaffActor, StaffController
 from admin.models import StaffUser
 from admin.permissions import Permission, allowed
-from admin.reports import audit_page, case_rows, statistics_rows, to_csv
+from admin.reports import audit_page, case_rows, published_statistics, to_csv
 from admin.services import check_totp
 from core import i18n
 from core.audit import ANCHOR_FILE, read_anchors
@@ -24,7 +24,7 @@ CASE_HEADER = ("ref", "status", "category", "ward", "org_name", "nickname", "ema
 
 
 def _csv(body: bytes, name: str) -> Response[bytes]:
-    return Response(body, status_code=200, media_type="text/csv; charset=utf-8", headers={
+    return Response(body, status_code=200, media_type="text/csv", headers={
         "content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
 
 
@@ -38,9 +38,9 @@ class ReportController(StaffController):
 
     @get("/exports/statistics.csv", name="admin.exports.statistics",
          opt={"permission": Permission.STATS_EXPORT})
-    async def statistics(self, db_session: DB, audit: Audit, actor: StaffActor
-                         ) -> Response[bytes]:
-        rows = await statistics_rows(db_session)
+    async def statistics(self, db_session: DB, audit: Audit, actor: StaffActor,
+                         settings: Config) -> Response[bytes]:
+        rows = await published_statistics(db_session, settings.stats_min_cell)
         await audit.record(db_session, "export.statistics", actor, detail=f"rows={len(rows)}")
         body = to_csv(("category", "month", "status", "ward", "proposals"), rows)
         return _csv(body, f"ouen-statistics-{utcnow():%Y%m%d}.csv")

@@ -20,8 +20,10 @@ from admin.workflow import OPEN
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.models import AuditEvent
+from core.suppression import TOTAL, suppress
 from intake.contact import contact_values
 from intake.models import Proposal, ProposalStatus
+from notifications.models import OutboxMessage, OutboxStatus
 
 WEEKS = 12
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,8 +67,11 @@ async def intake_per_week(db: AsyncSession, now: datetime | None = None) -> list
     return bars
 
 
-def week_chart_svg(bars: list[WeekBar], title: str) -> str:
-    """A small bar chart as inline SVG; numbers also go into <title> for screen readers."""
+def week_chart_svg(bars: list[WeekBar], title: str, minimum: int = 0) -> str:
+    """A small bar chart as inline SVG; numbers also go into <title> for screen readers.
+    With `minimum`, a week of 1 to minimum − 1 is drawn at the minimum and labelled `<N`."""
+    label = {i: f"&lt;{minimum}" for i, b in enumerate(bars) if 0 < b.count < minimum}
+    bars = [WeekBar(b.start, minimum) if i in label else b for i, b in enumerate(bars)]
     width, height, pad = 480, 160, 24
     peak = max((b.count for b in bars), default=0) or 1
     step = (width - 2 * pad) / max(len(bars), 1)
@@ -77,7 +82,8 @@ def week_chart_svg(bars: list[WeekBar], title: str) -> str:
         h = (height - 2 * pad) * bar.count / peak
         x, y = pad + i * step + 2, height - pad - h
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 4:.1f}" height="{h:.1f}" '
-                     f'fill="#0b5cad"><title>{bar.start.isoformat()}: {bar.count}</title></rect>')
+                     f'fill="#0b5cad"><title>{bar.start.isoformat()}: '
+                     f'{label.get(i, bar.count)}</title></rect>')
         parts.append(f'<text x="{x + (step - 4) / 2:.1f}" y="{height - 8}" font-size="9" '
                      f'text-anchor="middle" fill="#1a1a1a">{bar.start.strftime("%m/%d")}</text>')
     parts.append("</svg>")
@@ -86,6 +92,18 @@ def week_chart_svg(bars: list[WeekBar], title: str) -> str:
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+async def failed_mail(db: AsyncSession, days: int = 7, now: datetime | None = None
+                      ) -> list[tuple[str, int]]:
+    """Emails that could not be sent (given up, refused, or impossible to build), by
+    template, created in the last `days` days: the admins' alert on the dashboard."""
+    since = (now or utcnow()) - timedelta(days=days)
+    query = (sa_select(col(OutboxMessage.template), func.count())
+             .where(col(OutboxMessage.status) == OutboxStatus.FAILED,
+                    col(OutboxMessage.created_at) >= since)
+             .group_by(col(OutboxMessage.template)).order_by(col(OutboxMessage.template)))
+    return [(str(t), int(n)) for t, n in (await (await db.connection()).execute(query)).all()]
 
 
 async def overdue_count(db: AsyncSession, sla_days: int) -> int:
@@ -120,6 +138,27 @@ async def statistics_rows(db: AsyncSession) -> list[tuple[str, str, str, str, in
     )
     result = await (await db.connection()).execute(query)
     return [(c, m, s, w, int(n)) for c, m, s, w, n in result.all()]
+
+
+async def published_statistics(db: AsyncSession, minimum: int) -> list[tuple[str, ...]]:
+    """The statistics export: for each month and status, a table of category × ward with
+    its totals (category or ward `all`), small counts hidden (core/suppression.py)."""
+    tables: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+    for category, month, status, ward, n in await statistics_rows(db):
+        tables.setdefault((month, status), {})[(category, ward or "unspecified")] = n
+    out: list[tuple[str, ...]] = []
+    for (month, status), counts in sorted(tables.items()):
+        rows = sorted({category for category, _ in counts})
+        cols = sorted({ward for _, ward in counts})
+        table = suppress(counts, rows, cols, minimum)
+        for row in (*rows, TOTAL):
+            for column in (*cols, TOTAL):
+                # A hidden zero is listed too: left out, it would read as a known 0.
+                if (row, column) in counts or (row, column) in table.hidden or TOTAL in (
+                        row, column):
+                    out.append((str(row), month, status, str(column),
+                                table.shown((row, column))))
+    return out
 
 
 async def case_rows(db: AsyncSession, cipher: FieldCipher) -> list[list[object]]:

@@ -19,6 +19,7 @@ from admin.credentials import (
 )
 from admin.models import StaffUser, Stage
 from admin.permissions import ROLES, Role
+from core.addresses import valid_address
 from core.audit import SYSTEM, Actor, AuditLog
 from core.crypto import FieldCipher
 from core.db import utcnow
@@ -62,7 +63,7 @@ async def create_user(
     email = email.strip().lower()
     if role not in ROLES:
         raise DomainError("role_invalid", "role")
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+    if not valid_address(email):
         raise DomainError("staff_email_invalid", "email")
     if await find_user(db, email) is not None:
         raise DomainError("staff_email_taken", "email")

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -89,6 +89,7 @@ class Open:
     p99: float
     errors: int
     sent: int
+    latencies: list[float] = field(default_factory=list)
 
 
 def wait_up(url: str, seconds: float = 20) -> None:
@@ -156,7 +157,8 @@ def run_wrk(url: str, body: str, cookie: str, workdir: Path) -> Closed:
     return Closed(rps=rps, p50=p50, p99=p99, errors=errors, answered=total - errors)
 
 
-async def paced(url: str, body: str, cookie: str, rate: int = 100) -> Open:
+async def paced(url: str, body: str, cookie: str, rate: int = 100,
+                seconds: int = DURATION) -> Open:
     """Open loop: send at fixed times whatever the server does; latency from schedule."""
     headers = {"content-type": "application/x-www-form-urlencoded"}
     if cookie:
@@ -167,7 +169,7 @@ async def paced(url: str, body: str, cookie: str, rate: int = 100) -> Open:
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.1
-        total = rate * DURATION
+        total = rate * seconds
 
         async def one(i: int) -> None:
             nonlocal errors
@@ -184,7 +186,7 @@ async def paced(url: str, body: str, cookie: str, rate: int = 100) -> Open:
         await asyncio.gather(*(one(i) for i in range(total)))
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
-    return Open(p50=q[49], p99=q[98], errors=errors, sent=len(latencies))
+    return Open(p50=q[49], p99=q[98], errors=errors, sent=len(latencies), latencies=latencies)
 
 
 def pg_database(name: str) -> str | None:

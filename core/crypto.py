@@ -240,11 +240,14 @@ class Signer:
         return value if value and same_secret(mac, self._mac(value)) else None
 
     def timestamp(self, now: float | None = None) -> str:
-        return self.sign(str(int(now if now is not None else time.time())))
+        """The time, signed, with a random part so that no two stamps are alike (a form
+        opened twice in one second still gets two: each may be used once)."""
+        moment = int(now if now is not None else time.time())
+        return self.sign(f"{moment}:{secrets.token_urlsafe(12)}")
 
     def age(self, signed: str, now: float | None = None) -> float | None:
         """Seconds since `timestamp()` produced `signed`, or None if it was not ours."""
-        value = self.unsign(signed)
-        if value is None or not (value.isascii() and value.isdigit()):  # "²".isdigit()
+        value = (self.unsign(signed) or "").partition(":")[0]
+        if not (value.isascii() and value.isdigit()):  # "²".isdigit()
             return None
         return (now if now is not None else time.time()) - int(value)

@@ -20,6 +20,7 @@ TITLES = {
     405: N_("This page cannot be used that way"),
     413: N_("What you sent is too large"),
     415: N_("This kind of submission is not accepted"),
+    422: N_("Some of what you sent cannot be stored"),
     429: N_("Too many requests"),
     500: N_("Something went wrong on our side"),
     503: N_("The service is temporarily unavailable"),
@@ -33,6 +34,8 @@ EXPLANATIONS = {
     413: N_("Please shorten your text (up to 8,000 characters) and send it again. "
             "Nothing was saved."),
     415: N_("Please use the form on this site to send your entries. Nothing was saved."),
+    422: N_("It contained invisible control characters (such as a NUL byte), perhaps from "
+            "pasted text. Please go back, remove them and send it again. Nothing was saved."),
     429: N_("Please wait a while and try again."),
     500: N_("The error has been recorded. Please try again later. Nothing you entered "
             "appears in our logs."),

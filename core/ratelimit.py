@@ -14,12 +14,19 @@ class RateLimiter(Protocol):
     async def used(self, key: str, window: int) -> int:
         """How many events `key` has in the current window, without counting one."""
 
+    async def claim(self, key: str, ttl: int) -> bool:
+        """Mark `key` as used for `ttl` seconds: True the first time, False while it holds."""
+
+    async def release(self, key: str) -> None:
+        """Forget a claim (what it guarded did not happen after all)."""
+
     async def close(self) -> None: ...
 
 
 class MemoryRateLimiter:
     def __init__(self) -> None:
         self._counts: dict[str, tuple[float, int]] = {}
+        self._claims: dict[str, float] = {}
 
     async def hit(self, key: str, limit: int, window: int) -> bool:
         now = time.monotonic()
@@ -34,6 +41,18 @@ class MemoryRateLimiter:
     async def used(self, key: str, window: int) -> int:
         expires, count = self._counts.get(key, (0.0, 0))
         return count if expires > time.monotonic() else 0
+
+    async def claim(self, key: str, ttl: int) -> bool:
+        now = time.monotonic()
+        if len(self._claims) > 100_000:
+            self._claims = {k: v for k, v in self._claims.items() if v > now}
+        if self._claims.get(key, 0.0) > now:
+            return False
+        self._claims[key] = now + ttl
+        return True
+
+    async def release(self, key: str) -> None:
+        self._claims.pop(key, None)
 
     async def close(self) -> None:
         return None
@@ -56,6 +75,12 @@ class RedisRateLimiter:
     async def used(self, key: str, window: int) -> int:
         value = await self._redis.get(f"ouen:rl:{key}:{int(time.time()) // window}")
         return int(value or 0)
+
+    async def claim(self, key: str, ttl: int) -> bool:
+        return bool(await self._redis.set(f"ouen:claim:{key}", 1, nx=True, ex=ttl))
+
+    async def release(self, key: str) -> None:
+        await self._redis.delete(f"ouen:claim:{key}")
 
     async def close(self) -> None:
         await self._redis.aclose()

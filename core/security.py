@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote_plus
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
@@ -10,14 +11,15 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
-from core.web import AnyRequest
+from core.web import CONTROL_CHARACTERS, MAX_ID, AnyRequest
 
 HCAPTCHA_ORIGINS = "https://hcaptcha.com https://*.hcaptcha.com"
 MAX_BODY_BYTES = 256 * 1024  # a full 8,000-character Japanese body is ~72 KB urlencoded
 
 
-def content_security_policy(settings: Settings) -> str:
-    captcha = f" {HCAPTCHA_ORIGINS}" if settings.captcha == "hcaptcha" else ""
+def content_security_policy(settings: Settings, with_captcha: bool = True) -> str:
+    """The policy; hCaptcha's origins only where a form shows the CAPTCHA."""
+    captcha = f" {HCAPTCHA_ORIGINS}" if settings.captcha == "hcaptcha" and with_captcha else ""
     return "; ".join(
         (
             "default-src 'self'",
@@ -39,10 +41,16 @@ PRIVATE_PATHS = ("/verify/", "/apply", "/collaborate", "/introductions/", "/stor
                  "/my")
 
 
+def shows_captcha(path: str) -> bool:
+    """The pages of the public forms that carry the CAPTCHA (and their re-rendered steps)."""
+    return path.startswith(("/apply", "/collaborate")) or path in ("/my", "/my/")
+
+
 def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:
     """A before_send hook adding the headers; HSTS only in production (https)."""
+    captcha_csp = content_security_policy(settings)
+    plain_csp = content_security_policy(settings, with_captcha=False)
     headers = {
-        "content-security-policy": content_security_policy(settings),
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
         "x-frame-options": "DENY",
@@ -57,7 +65,10 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
             mutable = MutableScopeHeaders.from_message(message)
             for name, value in headers.items():
                 mutable[name] = value
-            if scope.get("path", "").startswith(PRIVATE_PATHS):
+            path = scope.get("path", "")
+            mutable["content-security-policy"] = (
+                captcha_csp if shows_captcha(path) else plain_csp)
+            if path.startswith(PRIVATE_PATHS):
                 mutable["cache-control"] = "no-store"
             elif "set-cookie" in mutable and "cache-control" not in mutable:
                 # A response that sets a cookie is for this browser only.
@@ -74,14 +85,24 @@ UPLOAD_MAX_BODY_BYTES = 6 * 1024 * 1024  # a 5 MB photo, its alt text and the mu
 
 def input_guard(app: ASGIApp) -> ASGIApp:
     """Refuse what no page of ours sends, before anything parses it: bodies that are not
-    urlencoded forms (415; multipart only where a route declares UPLOADS_OPT) and
-    impossible static paths (404). Middleware runs after routing, so the handler is known."""
+    urlencoded forms (415; multipart only where a route declares UPLOADS_OPT), paths with a
+    NUL or an integer no row can have (404), query strings with control characters (422; form
+    fields are checked by core.web.form_fields). Middleware runs after routing, so the handler
+    and its parsed path parameters are known."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
             path = scope.get("path", "")
-            if path.startswith("/static/") and ("\x00" in path or len(path.encode()) > 255):
+            if "\x00" in path or (path.startswith("/static/") and len(path.encode()) > 255):
                 raise NotFoundException()
+            # Every integer in a route's path is a row id: beyond a 32-bit key it names no
+            # row (and PostgreSQL would refuse to compare it), so no route sees one.
+            for value in scope.get("path_params", {}).values():
+                if isinstance(value, int) and not 0 <= value <= MAX_ID:
+                    raise NotFoundException()
+            query = scope.get("query_string", b"")
+            if query and CONTROL_CHARACTERS.search(unquote_plus(query.decode("latin-1"))):
+                raise HTTPException(status_code=422, detail="control characters")
             if scope.get("method") in ("POST", "PUT", "PATCH", "DELETE"):
                 content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
                 kind = content_type.split(b";")[0].strip().lower()
@@ -118,3 +139,25 @@ def csrf_token_guard(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return middleware
+
+
+def head_as_get(app: ASGIApp) -> ASGIApp:
+    """HEAD on any page answers as GET would, without the body (uptime monitors and link
+    checkers send HEAD; Litestar routes HEAD only to handlers declared for it). Wraps the
+    whole application, since routing would refuse HEAD before any middleware runs."""
+
+    async def handler(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope.get("method") != "HEAD":
+            await app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await app({**scope, "method": "GET"}, receive, without_body)
+
+    return handler

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from core import i18n
@@ -47,16 +51,54 @@ def client_ip(request: AnyRequest, trusted_proxies: tuple[str, ...]) -> str:
     return peer
 
 
-async def form_fields(request: AnyRequest) -> dict[str, str]:
-    """The urlencoded form as text fields (file parts never reach us: input_guard)."""
+# Characters no form of ours sends and no database column should hold (PostgreSQL refuses
+# NUL outright): C0 controls except tab and line breaks, DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(values: Iterable[str]) -> None:
+    """The one check every text input passes: a 422 page in the visitor's language when a
+    value holds a control character (core/error_pages.py), before anything uses it."""
+    if any(CONTROL_CHARACTERS.search(value) for value in values):
+        raise HTTPException(status_code=422, detail="control characters")
+
+
+async def form_fields(request: AnyRequest, validated: bool = False) -> dict[str, str]:
+    """The urlencoded form as text fields (file parts never reach us: input_guard), refused
+    whole if any holds a control character — unless `validated`: the caller's validation
+    checks each field it stores and answers field by field, keeping what was typed (the
+    citizen's forms, where a pasted vertical tab should not cost a long text)."""
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    if not validated:
+        refuse_control_characters(fields.values())
+    return fields
 
 
-async def form_lists(request: AnyRequest, *names: str) -> dict[str, list[str]]:
+async def form_lists(request: AnyRequest, *names: str, validated: bool = False
+                     ) -> dict[str, list[str]]:
     """Every value of fields that repeat (checkbox groups), in the order sent."""
     form = await request.form()
-    return {name: [v for v in form.getall(name, []) if isinstance(v, str)] for name in names}
+    lists = {name: [v for v in form.getall(name, []) if isinstance(v, str)] for name in names}
+    if not validated:
+        refuse_control_characters(v for values in lists.values() for v in values)
+    return lists
+
+
+def html_datetime(moment: datetime) -> str:
+    """A stored moment (UTC) as HTML's <time datetime> wants it: whole seconds and a zone
+    (`2026-12-04T09:30:00Z`); the W3C checker refuses microseconds there."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _self_path(request: AnyRequest) -> str:
+    """The path of a link back to this page: the path a route matched, never the raw path of
+    an unmatched one (`//evil.example/x` would make the link leave the site), with one
+    leading slash; the home page for POSTs and unmatched paths."""
+    if request.method not in ("GET", "HEAD") or not request.scope.get("path_template"):
+        return "/"
+    return "/" + request.url.path.lstrip("/\\")
 
 
 def page_context(request: AnyRequest) -> dict[str, Any]:
@@ -64,7 +106,7 @@ def page_context(request: AnyRequest) -> dict[str, Any]:
     lang = language_of(request)
     tr = i18n.translations(lang)
     other = "en" if lang == "ja" else "ja"
-    path = request.url.path if request.method in ("GET", "HEAD") else "/"
+    path = _self_path(request)
     return {
         "_": i18n.make_gettext(lang),
         "ngettext": tr.ngettext,

@@ -74,8 +74,9 @@ def _confirm_page(
 
 
 async def _validated(request: AnyRequest) -> tuple[dict[str, str], CollaboratorValidation]:
-    form = await form_fields(request)
-    return form, validate_collaborator(form, await form_lists(request, *LIST_FIELDS))
+    form = await form_fields(request, validated=True)
+    return form, validate_collaborator(form, await form_lists(request, *LIST_FIELDS,
+                                                              validated=True))
 
 
 class CollaborateController(Controller):
@@ -117,11 +118,17 @@ class CollaborateController(Controller):
         email_bidx = await gate.email_within_limit("collaborate", result.data.email)
         if email_bidx is None:
             return render(request, "intake/collaborate/limited.html", status=429)
-        registered = await register_collaborator(
-            db_session, cipher, audit, result.data, locale=language_of(request),
-            base_url=settings.base_url, sender_domain=settings.sender_domain,
-            email_bidx=email_bidx, ip=gate.ip,
-        )
+        if not await gate.claim_stamp(form):
+            return Redirect(path=SENT, status_code=303)
+        try:
+            registered = await register_collaborator(
+                db_session, cipher, audit, result.data, locale=language_of(request),
+                base_url=settings.base_url, sender_domain=settings.sender_domain,
+                email_bidx=email_bidx, ip=gate.ip,
+            )
+        except BaseException:
+            await gate.release_stamp(form)
+            raise
         log(logger, logging.INFO, "collaborator submitted",
             collaborator_id=registered.collaborator_id)
         return Redirect(path=SENT, status_code=303)

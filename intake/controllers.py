@@ -85,7 +85,7 @@ class ApplyController(Controller):
 
     @post("/", name="intake.apply.confirm")
     async def confirm(self, request: AnyRequest, gate: Checks) -> Template:
-        form = await form_fields(request)
+        form = await form_fields(request, validated=True)
         result = validate_proposal(form)
         started = form.get(STARTED, "")
         if result.errors or form.get("edit"):
@@ -96,7 +96,7 @@ class ApplyController(Controller):
     @post("/submit", name="intake.apply.submit")
     async def submit(self, request: AnyRequest, gate: Checks, writer: Writer, cipher: Cipher,
                      settings: Config) -> Template | Redirect:
-        form = await form_fields(request)
+        form = await form_fields(request, validated=True)
         if gate.looks_automated(form):
             return Redirect(path="/apply/sent", status_code=303)
         result = validate_proposal(form)
@@ -114,6 +114,8 @@ class ApplyController(Controller):
         email_bidx = await gate.email_within_limit("submit", result.data.email)
         if email_bidx is None:
             return render(request, "intake/apply/limited.html", status=429)
+        if not await gate.claim_stamp(form):
+            return Redirect(path="/apply/sent", status_code=303)
         # No request transaction here: the rows are prepared now and written by the group
         # commit writer (intake/writer.py), which answers once they have committed.
         prepared = prepare_submission(
@@ -121,7 +123,11 @@ class ApplyController(Controller):
             base_url=settings.base_url, sender_domain=settings.sender_domain,
             email_bidx=email_bidx, ip=gate.ip,
         )
-        submitted = await writer.submit(prepared)
+        try:
+            submitted = await writer.submit(prepared)
+        except BaseException:
+            await gate.release_stamp(form)
+            raise
         log(logger, logging.INFO, "proposal submitted", proposal_id=submitted.proposal_id)
         return Redirect(path="/apply/sent", status_code=303)
 

@@ -189,7 +189,7 @@ class MyDataController(Controller):
     async def correct(self, request: AnyRequest, db_session: DB, cipher: Cipher, audit: Audit,
                       ip: ClientIp) -> Template | Redirect:
         person = await _person(request, db_session)
-        form = await form_fields(request)
+        form = await form_fields(request, validated=True)
         actor = person_actor(person, ip)
         if isinstance(person, Proposal):
             result = validate_proposal({**form, "category": person.category,
@@ -199,7 +199,7 @@ class MyDataController(Controller):
                                      _proposal_errors(request, result.errors), {}, 422)
             await correct_proposal(db_session, cipher, audit, person, result.data, actor)
             return Redirect(path=f"{HOME}?done=corrected", status_code=303)
-        lists = await form_lists(request, *LIST_FIELDS)
+        lists = await form_lists(request, *LIST_FIELDS, validated=True)
         checked = validate_collaborator({**form, "consent": "yes"}, lists)
         if checked.errors or checked.data is None:
             return _correct_page(request, person, checked.values,

@@ -5,6 +5,7 @@ email."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -55,6 +56,22 @@ class Gate:
             log(logger, logging.INFO, "submission dropped", reason="honeypot or timing")
             return True
         return False
+
+    def _stamp_key(self, form: dict[str, str]) -> str:
+        return "stamp:" + hashlib.sha256(form.get(STARTED, "").encode()).hexdigest()
+
+    async def claim_stamp(self, form: dict[str, str]) -> bool:
+        """The form's signed start stamp, used once: False when a submission with it was
+        stored already (a replayed or double-sent form, answered like the first)."""
+        claimed = await self.limiter.claim(self._stamp_key(form),
+                                           self.settings.form_max_age_seconds + 60)
+        if not claimed:
+            log(logger, logging.INFO, "submission dropped", reason="stamp used")
+        return claimed
+
+    async def release_stamp(self, form: dict[str, str]) -> None:
+        """The submission was not stored after all (the database failed): it may come again."""
+        await self.limiter.release(self._stamp_key(form))
 
     def open_too_long(self, form: dict[str, str]) -> str | None:
         """A notice when the form was opened too long ago (a replayed page), else None."""

@@ -237,8 +237,9 @@ class CollaboratorController(StaffController):
     @post("/new", name="admin.collaborators.create", opt=MANAGE)
     async def create(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor,
                      cipher: Cipher, audit: Audit) -> Template | Redirect:
-        form = await form_fields(request)
-        result = validate_collaborator(form, await form_lists(request, *LIST_FIELDS))
+        form = await form_fields(request, validated=True)
+        result = validate_collaborator(form, await form_lists(request, *LIST_FIELDS,
+                                                              validated=True))
         errors = dict(result.errors)
         method = form.get("consent_method", "")
         if method not in CONSENT_METHODS:

@@ -123,7 +123,12 @@ class OutboxSender:
         now = now or utcnow()
         delivered = 0
         for message_id in await self._claim(now, batch):
-            delivered += await self._deliver(message_id, now)
+            try:
+                delivered += await self._deliver(message_id, now)
+            except Exception:  # the rest of the batch still goes out
+                # Its lease runs out and another pass takes it over.
+                logger.exception("outbox message failed", extra={"fields": {
+                    "outbox_id": message_id}})
         return delivered
 
     async def _deliver(self, row_id: int, now: datetime) -> int:
@@ -136,8 +141,10 @@ class OutboxSender:
             try:
                 message = self._build(row, now)
                 outcome: str | None = None
-            except (ValueError, jinja2.TemplateError) as exc:
-                outcome = f"render: {type(exc).__name__}"
+            except Exception as exc:  # whatever it is, this message alone fails
+                # A malformed address (HeaderParseError), a template error, a context that
+                # does not open: the message cannot be built now or later.
+                outcome = f"cannot build the message: {type(exc).__name__}"
         if outcome is None:
             try:
                 await self.transport.send(message)
@@ -145,6 +152,8 @@ class OutboxSender:
                 return await self._record(row_id, now, None, str(exc))
             except PermanentError as exc:
                 return await self._record(row_id, now, OutboxStatus.FAILED, str(exc))
+            except Exception as exc:  # unforeseen: try again later
+                return await self._record(row_id, now, None, type(exc).__name__)
             return await self._record(row_id, now, OutboxStatus.SENT, None)
         return await self._record(row_id, now, OutboxStatus.FAILED, outcome)
 

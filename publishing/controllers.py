@@ -25,7 +25,7 @@ from intake.services import POLICY_VERSION
 from publishing import public
 from publishing.models import StoryPhoto
 
-HTML = "text/html; charset=utf-8"
+HTML = "text/html"  # Litestar adds "; charset=utf-8" to text/* itself
 # Browsers and proxies may keep published pages but must ask again each time (a 304 is
 # cheap), so an unpublished story is gone at once.
 CACHE_CONTROL = "public, no-cache"

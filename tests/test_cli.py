@@ -84,3 +84,11 @@ def test_keys_reindex_recomputes_email_lookups_for_a_new_index_key(tmp_path: Pat
     assert all(bidx == cipher.blind_index(opened(enc, key_id, wrapped))
                for enc, bidx, key_id, wrapped in rows)
     assert f"{len(rows)} rows" in result.stdout
+
+
+@pytest.mark.parametrize("address", ["poison@example.invalid.", "two@@example.jp",
+                                     "ｆｕｌｌ@example.jp"])
+def test_create_user_refuses_an_address_mail_cannot_carry(tmp_path: Path, address: str) -> None:
+    assert ouen(tmp_path, "migrate").returncode == 0
+    result = ouen(tmp_path, "create-user", address, "--role", "coordinator")
+    assert result.returncode == 2 and "email address" in result.stderr

@@ -47,21 +47,51 @@ async def test_dashboard_figures(client: httpx.AsyncClient, app: Litestar) -> No
     assert "担当している案件はありません。" in page.text
 
 
-async def test_statistics_export(client: httpx.AsyncClient, app: Litestar) -> None:
-    await make_proposal(app, category="elderly", ward="nada")
-    await make_proposal(app, category="elderly", ward="nada")
-    await make_proposal(app, category="children", ward=None, status="seeking")
+async def test_statistics_export_hides_small_counts_and_what_would_reveal_them(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    for n, (category, ward) in enumerate([("elderly", "nada")] * 6 + [("children", "nada")]
+                                         + [("elderly", "kita")] * 5):
+        await make_proposal(app, ref=f"OU-STAT-{n:04d}", category=category, ward=ward)
+    await make_proposal(app, ref="OU-STAT-0099", category="foreign_residents", ward="nagata",
+                        status="completed")
     await signed_in(client, app, "coordinator")
     response = await client.get("/admin/exports/statistics.csv")
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = parse(response.content)
     month = utcnow().strftime("%Y-%m")
     assert rows[0] == ["category", "month", "status", "ward", "proposals"]
-    assert sorted(rows[1:]) == [["children", month, "seeking", "", "1"],
-                                ["elderly", month, "new", "nada", "2"]]
+    got = {(r[0], r[2], r[3]): r[4] for r in rows[1:] if r[1] == month}
+    assert got == {
+        # (children, nada) = 1 is under 5, and so its row total. The nada column would then
+        # give it away (7 − 6), so (elderly, nada) is hidden too (x: not small, only
+        # hidden), and the row totals (12 − 11) take the elderly total with it. Every row
+        # and column now has none or at least two hidden entries.
+        ("children", "new", "nada"): "<5", ("children", "new", "all"): "<5",
+        ("elderly", "new", "kita"): "5", ("elderly", "new", "nada"): "x",
+        ("elderly", "new", "all"): "x",
+        ("all", "new", "kita"): "5", ("all", "new", "nada"): "7", ("all", "new", "all"): "12",
+        # The example: one completed case in Nagata would name a person.
+        ("foreign_residents", "completed", "nagata"): "<5",
+        ("foreign_residents", "completed", "all"): "<5",
+        ("all", "completed", "nagata"): "<5", ("all", "completed", "all"): "<5",
+    }
     text = response.content.decode("utf-8-sig")
     assert EMAIL not in text and PHONE not in text and "高齢者" not in text
-    assert await audit_details(app, "export.statistics") == ["rows=2"]
+    assert await audit_details(app, "export.statistics") == [f"rows={len(rows) - 1}"]
+
+
+async def test_editors_and_auditors_see_dashboard_figures_with_small_counts_hidden(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    for n in range(6):
+        await make_proposal(app, ref=f"OU-DASH-{n:04d}", status="seeking")
+    await make_proposal(app, ref="OU-DASH-0099", status="completed")
+    await signed_in(client, app, "auditor")
+    page = (await client.get("/admin")).text
+    assert "<td>6</td>" in page and "<td>&lt;5</td>" in page and "<td>1</td>" not in page
+    assert ": 1</title>" not in page and ": 7</title>" in page  # the week's 7 is shown
 
 
 async def test_exports_are_for_the_right_roles(client: httpx.AsyncClient, app: Litestar) -> None:

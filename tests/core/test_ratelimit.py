@@ -45,3 +45,20 @@ async def test_redis_limiter_is_shared_between_instances() -> None:
     finally:
         await first.close()
         await second.close()
+
+
+async def check_claims(limiter: RateLimiter) -> None:
+    key = f"claim:{secrets.token_hex(8)}"
+    assert await limiter.claim(key, 60) and not await limiter.claim(key, 60)
+    await limiter.release(key)
+    assert await limiter.claim(key, 60)  # released: it may be claimed again
+    assert await limiter.claim(key + ":other", 60)
+
+
+async def test_claims_in_memory_and_in_redis() -> None:
+    await check_claims(MemoryRateLimiter())
+    redis = await _redis_or_skip()
+    try:
+        await check_claims(redis)
+    finally:
+        await redis.close()

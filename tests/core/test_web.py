@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar, get
 
@@ -151,3 +153,40 @@ async def test_refused_requests_are_logged_with_their_status(
 ) -> None:
     await client.post("/apply/submit", data={"email": "x@example.jp"})  # no CSRF token
     assert '"status": 403' in captured_logs.getvalue()
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x", "///evil.example",
+                                  "/%2F%2Fevil.example/x"])
+async def test_the_language_link_of_any_page_stays_on_the_site(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path)
+    links = re.findall(r'href="([^"]*lang=en[^"]*)"', response.text)
+    assert links and all(link.startswith("/") and not link.startswith(("//", "/\\"))
+                         for link in links), links
+    assert "evil.example" not in " ".join(links)
+
+
+async def test_the_language_link_keeps_the_page(client: httpx.AsyncClient) -> None:
+    page = await client.get("/apply")
+    assert 'href="/apply?lang=en"' in page.text
+
+
+@pytest.mark.parametrize("path", ["/", "/projects", "/projects/feed.atom", "/apply", "/nowhere"])
+async def test_one_charset_in_every_content_type(client: httpx.AsyncClient, path: str) -> None:
+    content_type = (await client.get(path)).headers["content-type"]
+    assert content_type.count("charset") == 1 and content_type.endswith("charset=utf-8")
+
+
+@pytest.mark.parametrize("path", ["/", "/apply", "/healthz", "/projects", "/privacy"])
+async def test_head_answers_like_get_without_a_body(client: httpx.AsyncClient, path: str
+                                                    ) -> None:
+    get_response = await client.get(path)
+    head = await client.head(path)
+    assert head.status_code == get_response.status_code == 200
+    assert head.content == b"" and head.headers["content-type"] == (
+        get_response.headers["content-type"])
+
+
+async def test_head_on_a_missing_page_is_404(client: httpx.AsyncClient) -> None:
+    assert (await client.head("/nowhere")).status_code == 404

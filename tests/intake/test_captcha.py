@@ -32,9 +32,14 @@ async def test_confirmation_page_loads_widget_in_page_language(
         form = {**VALID_FORM, "_csrf_token": csrf_of(page.text),
                 "_started": started_of(page.text)}
         confirm = await client.post("/apply", data=form)
+        others = [await client.get(path) for path in ("/", "/admin/login", "/projects")]
     assert "https://js.hcaptcha.com/1/api.js?hl=en" in confirm.text
     assert 'data-sitekey="10000000-ffff-ffff-ffff-000000000001"' in confirm.text
     assert "hcaptcha.com" in confirm.headers["content-security-policy"]
+    # Only the forms need hCaptcha's origins: staff and other pages do not allow them.
+    for other in others:
+        assert "hcaptcha" not in other.headers["content-security-policy"], other.url
+        assert "frame-src 'none'" in other.headers["content-security-policy"]
 
 
 async def test_passing_captcha_stores(settings: Settings, captcha: CaptchaStub) -> None:

@@ -38,13 +38,14 @@ def prepared(app: Litestar, email: str = "taro@example.jp", ref: str = "") -> Pr
 async def test_concurrent_submissions_share_transactions_and_all_land(
     app: Litestar, client: Client
 ) -> None:
-    csrf, started = await open_form(client)
-    form = {**VALID_FORM, "_csrf_token": csrf, "_started": started}
+    # Thirty people, thirty forms: a form's start stamp admits one proposal.
+    forms = []
+    for i in range(30):
+        csrf, started = await open_form(client)
+        forms.append({**VALID_FORM, "_csrf_token": csrf, "_started": started,
+                      "email": f"p{i}@example.jp"})
     answers = await asyncio.gather(*(
-        client.post("/apply/submit", data={**form, "email": f"p{i}@example.jp"},
-                    follow_redirects=False)
-        for i in range(30)
-    ))
+        client.post("/apply/submit", data=form, follow_redirects=False) for form in forms))
     assert [a.status_code for a in answers] == [303] * 30
     assert await count(app, Proposal) == 30
     assert await count(app, VerificationToken) == 30

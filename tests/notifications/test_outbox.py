@@ -26,7 +26,7 @@ from notifications.transport import (
 )
 from notifications.worker import Worker
 from tests.conftest import SmtpCapture
-from tests.factories import submit
+from tests.factories import make_staff, submit
 
 
 async def rows(app: Litestar) -> list[OutboxMessage]:
@@ -213,3 +213,32 @@ async def test_enqueue_encrypts_recipient_and_context(
     assert "secret@example.jp" not in (row.recipient_enc or "")
     assert "TOKEN123" not in (row.context_enc or "")
     assert row.message_id.endswith("@city.example.jp>")
+
+
+async def test_a_message_that_cannot_be_built_fails_alone(
+    client: Any, app: Litestar, worker: Worker, smtp: SmtpCapture
+) -> None:
+    """A coordinator whose address was stored malformed (`poison@example.invalid.`, from
+    before addresses were checked everywhere) is in Cc of an introduction: that message is
+    marked failed with its reason, the admins see it on the dashboard, and the verification
+    email queued after it is delivered."""
+    async with app.state.sessions() as session, session.begin():
+        await enqueue_email(session, app.state.cipher, template="match_introduction",
+                            locale="ja", recipient="applicant@example.jp",
+                            context={"proposal": {}, "other": {}},
+                            cc="poison@example.invalid.", sender_domain="city.example.jp")
+    await submit(client)
+    assert await worker.sender.process_due() == 1
+    assert [str(m["To"]) for m in smtp.messages] == ["taro.kobe@example.jp"]
+    poisoned, delivered = sorted(await rows(app), key=lambda row: row.id or 0)
+    assert poisoned.status == "failed" and delivered.status == "sent"
+    assert poisoned.last_error == "cannot build the message: HeaderParseError"
+    assert poisoned.recipient_enc is None and poisoned.context_enc is None
+    assert await worker.sender.process_due() == 0  # not re-leased, not retried
+
+    admin, _ = await make_staff(app, "admin", email="chief.mail@city.example.jp")
+    async with app.state.sessions() as session, session.begin():
+        token = await app.state.session_store.create(session, admin.id, "full")
+    client.cookies.set("ouen_staff", token, path="/admin")
+    dashboard = (await client.get("/admin")).text
+    assert "送信できなかったメール" in dashboard and "match_introduction: 1" in dashboard

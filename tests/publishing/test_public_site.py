@@ -3,6 +3,7 @@ its photos, Open Graph and hreflang, the Atom feed, and conditional GET (ETag, 3
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -179,3 +180,18 @@ async def test_a_case_withdrawn_or_marked_spam_takes_its_stories_down(
     async with app.state.sessions() as db:
         story = (await db.exec(select(Story).where(Story.slug == "withdrawn-case-story"))).one()
         assert story.status == "unpublished"
+
+
+async def test_times_in_pages_and_feed_are_whole_seconds_with_a_zone(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """The W3C checker refuses microseconds in <time datetime>; Atom wants RFC 3339 times
+    with their zone."""
+    await make_story(app, "time-check", published_at=utcnow().replace(microsecond=123456))
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    for path in ("/projects", "/projects/time-check"):
+        found = re.findall(r'<time datetime="([^"]+)"', (await client.get(path)).text)
+        assert found and all(stamp.match(value) for value in found), (path, found)
+    feed = (await client.get("/projects/feed.atom")).text
+    times = re.findall(r"<(?:updated|published)>([^<]+)<", feed)
+    assert times and all(stamp.match(value) for value in times), times
