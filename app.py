@@ -7,8 +7,6 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +20,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import admin.reactions
 import matching.reactions
+import operations
 import publishing.reactions
 from admin.auth import LoginRequired, PasswordChangeRequired, to_login, to_password
 from admin.calendar import japan_time
@@ -39,32 +37,20 @@ from admin.login_controllers import AccountController, AuthController
 from admin.permissions import allowed
 from admin.report_controllers import ReportController
 from admin.rights_controllers import RightsController
-from admin.sessions import create_session_store, purge_ended_sessions
+from admin.sessions import create_session_store
 from admin.user_controllers import UserController
-from core.audit import (
-    ANCHOR_FILE,
-    CLI,
-    SYSTEM,
-    AuditLog,
-    VerifyResult,
-    read_anchors,
-    set_aside_anchors,
-    write_anchor,
-)
-from core.backup import backup, restore
+from core.audit import ANCHOR_FILE, AuditLog, write_anchor
 from core.context import DEPENDENCIES
 from core.crypto import FieldCipher, Signer
-from core.db import create_engine, is_sqlite, scrub_sqlite, session_factory, utcnow
-from core.error_pages import http_error, unhandled_error
+from core.db import create_engine, is_sqlite, session_factory
+from core.error_pages import DATABASE_DOWN, database_unavailable, http_error, unhandled_error
 from core.health import healthz, readyz
 from core.http import StreamTransport
 from core.logs import configure_logging, request_logging
-from core.migrate import upgrade_async
 from core.ratelimit import create_rate_limiter
-from core.record_keys import ErasureLedger, erased_key_ids, export_erasures
-from core.retention import BY_CODE, RULES
 from core.security import (
     MAX_BODY_BYTES,
+    cookie_guard,
     csrf_token_guard,
     head_as_get,
     input_guard,
@@ -74,10 +60,6 @@ from core.settings import Settings, load_settings
 from core.web import html_datetime
 from intake.collaborator_controllers import CollaborateController
 from intake.controllers import ApplyController, VerifyController
-from intake.erasure import replay_erasures
-from intake.models import ProposalStatus
-from intake.retention import ENDED_CASES, erase_cases, erase_retired, purge_links
-from intake.search import compact
 from intake.self_service_controllers import MyDataController, SelfServiceController
 from intake.services import purge_unverified
 from intake.writer import SubmissionWriter
@@ -88,10 +70,9 @@ from matching.project_controllers import ProjectController
 from matching.reminders import remind_and_expire
 from matching.service import MatchingIndex, OpenProposals
 from notifications.sender import EmailRenderer, OutboxSender
-from notifications.services import Mailer, purge_delivery_records
+from notifications.services import Mailer
 from notifications.transport import Transport, create_transport
 from notifications.worker import Job, Worker
-from publishing.consent import purge_consent_links
 from publishing.consent_controllers import ConsentController
 from publishing.controllers import feed, home, photo, privacy, projects, story
 from publishing.public import PublicCache
@@ -122,125 +103,6 @@ def _in_transaction(
     return job
 
 
-async def run_retention(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher,
-    audit: AuditLog, *, dry_run: bool = False, now: datetime | None = None,
-) -> dict[str, int]:
-    """Apply every retention rule of core/retention.py, each by the package that owns its
-    data; returns the count per rule. A real run is one audit event (`retention.run`) with
-    the counts; on SQLite the WAL is then truncated, so nothing erased stays in any file."""
-    now = now or utcnow()
-    cut = {rule.code: now - rule.period(settings) for rule in RULES}
-    counts: dict[str, int] = {}
-    async with sessions() as db, db.begin():
-        counts["unverified"] = await purge_unverified(
-            db, audit, now=now, dry_run=dry_run, record=False,
-            retention=BY_CODE["unverified"].period(settings))
-    counts["closed"] = await erase_cases(sessions, cipher, audit, ENDED_CASES, cut["closed"],
-                                         dry_run=dry_run)
-    counts["spam"] = await erase_cases(sessions, cipher, audit, (ProposalStatus.SPAM,),
-                                       cut["spam"], dry_run=dry_run)
-    counts["retired"] = await erase_retired(sessions, cipher, audit, cut["retired"],
-                                            dry_run=dry_run)
-    async with sessions() as db, db.begin():
-        counts["mail"] = await purge_delivery_records(db, cut["mail"], dry_run)
-        counts["links"] = (await purge_links(db, cut["links"], now, dry_run)
-                           + await purge_consent_links(db, cut["links"], dry_run)
-                           + await purge_ended_sessions(db, now, dry_run))
-        counts["audit_ip"] = await audit.erase_addresses(db, cut["audit_ip"], dry_run)
-        if not dry_run:
-            # A database put back from a backup by other means than `ouen restore` is
-            # caught up here: whoever the ledger names is erased again.
-            ledger = ErasureLedger(settings.erasure_ledger)
-            again = await replay_erasures(db, cipher, audit, ledger.keys(), SYSTEM)
-            if again:
-                counts["replayed"] = again
-            await export_erasures(db, ledger)
-            await audit.record(db, "retention.run", SYSTEM, detail=" ".join(
-                f"{code}={count}" for code, count in counts.items()))
-            if counts["closed"] or counts["spam"] or again:
-                await compact(await db.connection())
-    engine = sessions.kw.get("bind")
-    if not dry_run and isinstance(engine, AsyncEngine):
-        await scrub_sqlite(engine)
-    return counts
-
-
-async def backup_database(settings: Settings, sessions: async_sessionmaker[AsyncSession],
-                          audit: AuditLog, target: Path) -> tuple[int, int]:
-    """`ouen backup`: the tombstones go to the erasure ledger first, then the copy is made
-    (core/backup.py) and audited. Returns the copy's size and the keys the ledger names."""
-    ledger = ErasureLedger(settings.erasure_ledger)
-    async with sessions() as db, db.begin():
-        await export_erasures(db, ledger)
-    size = backup(settings.database_url, target)
-    async with sessions() as db, db.begin():
-        await audit.record(db, "backup.made", CLI, detail=f"bytes={size}")
-    return size, len(ledger.keys())
-
-
-@dataclass(frozen=True)
-class Restored:
-    """What `ouen restore` did: people erased again, keys in the ledger, where the anchors
-    of entries the backup never had went, and the restored chain checked against the rest."""
-
-    erased_again: int
-    ledger: int
-    set_aside: Path | None
-    chain: VerifyResult
-
-    def report(self) -> list[str]:
-        lines = [f"erased again from the ledger ({self.ledger} destroyed keys): "
-                 f"{self.erased_again} people"]
-        if self.set_aside is not None:
-            lines.append(f"anchors of entries made after the backup set aside in "
-                         f"{self.set_aside}")
-        lines.append(f"audit chain intact: {self.chain.checked} entries, anchors checked"
-                     if self.chain.ok else
-                     f"audit chain BROKEN at entry {self.chain.bad_id}: {self.chain.reason}")
-        return lines
-
-
-async def _tombstones(settings: Settings) -> set[str]:
-    """The tombstones of the database about to be replaced, if it can be read at all."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as db:
-            return await erased_key_ids(db)
-    except (OSError, SQLAlchemyError):
-        return set()
-    finally:
-        await engine.dispose()
-
-
-async def restore_database(settings: Settings, cipher: FieldCipher, audit: AuditLog,
-                           source: Path) -> Restored:
-    """`ouen restore`: keep the replaced database's tombstones in the ledger, put the backup
-    back, migrate it, set aside the anchors it cannot match, verify its chain, then erase
-    again everyone the ledger names (the same erasure as ever) and scrub SQLite's files."""
-    ledger = ErasureLedger(settings.erasure_ledger)
-    ledger.add(await _tombstones(settings))
-    await asyncio.to_thread(restore, settings.database_url, source)
-    await upgrade_async(settings.database_url, settings=settings)
-    anchors = Path(settings.var_dir) / ANCHOR_FILE
-    engine = create_engine(settings.database_url)
-    try:
-        sessions = session_factory(engine)
-        async with sessions() as db:
-            head = await audit.verify(db)
-        # Ids are consecutive in an intact chain: the last one is the count.
-        aside = set_aside_anchors(anchors, head.checked) if head.ok else None
-        async with sessions() as db:
-            chain = await audit.verify(db, read_anchors(anchors))
-        async with sessions() as db, db.begin():
-            again = await replay_erasures(db, cipher, audit, ledger.keys(), CLI)
-            await audit.record(db, "backup.restored", CLI, detail=f"erased_again={again}")
-        await scrub_sqlite(engine)
-    finally:
-        await engine.dispose()
-    return Restored(again, len(ledger.keys()), aside, chain)
-
-
 def scheduled_jobs(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher
 ) -> list[tuple[str, float, Job]]:
@@ -256,7 +118,7 @@ def scheduled_jobs(
         ("introduction_reminders", 3600.0, _in_transaction(
             sessions, lambda db: remind_and_expire(db, audit, mailer, skip_locked=skip_locked))),
         ("audit_anchor", 600.0, _in_transaction(sessions, lambda db: write_anchor(db, anchors))),
-        ("retention", 86400.0, lambda: run_retention(settings, sessions, cipher, audit)),
+        ("retention", 86400.0, lambda: operations.run_retention(settings, sessions, cipher, audit)),
     ]
 
 
@@ -382,6 +244,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginRequired: to_login,
             PasswordChangeRequired: to_password,
             HTTPException: http_error,
+            **{kind: database_unavailable for kind in DATABASE_DOWN},
             Exception: unhandled_error,
         },
         request_max_body_size=MAX_BODY_BYTES,
@@ -389,7 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,
         debug=False,
     )
-    app.asgi_handler = head_as_get(app.asgi_handler)
+    app.asgi_handler = head_as_get(cookie_guard(app.asgi_handler, settings.production))
     return app
 
 

@@ -24,14 +24,7 @@ from admin.credentials import Passwords, make_hasher
 from admin.messages import MESSAGES as ADMIN_MESSAGES
 from admin.permissions import ROLES
 from admin.services import create_user, rewrap_totp_secrets, staff_count
-from app import (
-    backup_database,
-    build_worker_standalone,
-    install_reactions,
-    make_cipher,
-    restore_database,
-    run_retention,
-)
+from app import build_worker_standalone, install_reactions, make_cipher
 from core.audit import ANCHOR_FILE, CLI, AuditLog, read_anchors
 from core.backup import BackupError
 from core.crypto import FieldCipher
@@ -48,6 +41,7 @@ from intake.search import reindex
 from intake.services import reindex_email_lookups
 from matching.evaluation import EvalSetError, evaluate, load, rank_all
 from notifications.services import rewrap_outbox
+from operations import backup_database, restore_database, run_retention
 from publishing.demo import create_showcase
 
 logger = logging.getLogger("ouen.cli")

@@ -133,6 +133,14 @@ async def list_proposals(
         window = await _search_window(db, filters, oldest)
         query = query.where(col(Proposal.id).between(*window))
     rows = list((await db.exec(query.order_by(order).limit(limit + 1))).all())
+    if needle.strip() and not sees_contact_data(reader.role):
+        # As with longer terms: only what the reader may read counts as a match. The scan
+        # goes on from the last row looked at, so no match is skipped.
+        kept = [p for p in rows[:limit] if search.contains(needle, p.catchphrase, p.body,
+                                                           generic_screen)]
+        if len(rows) > limit:
+            return Page(kept, rows[limit - 1].id, partial=True)
+        rows = kept
     if len(rows) > limit:
         return Page(rows[:limit], rows[limit - 1].id)
     if window is not None:

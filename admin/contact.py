@@ -9,8 +9,8 @@ from admin.permissions import Permission, allowed
 from core.audit import Actor, AuditLog
 from core.crypto import FieldCipher
 from core.errors import DomainError
-from core.redaction import redact
-from intake.contact import contact_value, proposal_values
+from core.redaction import Known, redact
+from intake.contact import collaborator_values, contact_value, proposal_values
 from intake.models import Collaborator, Proposal
 
 CONTACT_FIELDS = ("nickname", "email", "phone", "website_url", "facebook_url", "twitter")
@@ -57,7 +57,7 @@ def sees_contact_data(role: str) -> bool:
 
 
 def screened(
-    text: str, role: str | None, record: Proposal | None = None, *,
+    text: str, role: str | None, record: Proposal | Collaborator | None = None, *,
     cipher: FieldCipher | None = None,
 ) -> str:
     """Free text from an applicant as a staff member of `role` may read it: roles that never
@@ -67,7 +67,11 @@ def screened(
     filter: `{{ p.catchphrase | screened(staff.role, p) }}`."""
     if role is not None and sees_contact_data(role):
         return text
-    known = proposal_values(cipher, record, "applicant") if record and cipher else []
+    known: list[Known] = []
+    if isinstance(record, Proposal) and cipher is not None:
+        known = proposal_values(cipher, record, "applicant")
+    elif isinstance(record, Collaborator) and cipher is not None:
+        known = collaborator_values(cipher, record)
     return redact(text, known)
 
 

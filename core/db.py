@@ -89,8 +89,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", 30)
         options.setdefault("pool_reset_on_return", None)
-        if url.startswith("sqlite+aiosqlite:///") and "/" in url[len("sqlite+aiosqlite:///"):]:
-            Path(url[len("sqlite+aiosqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        path = url[len("sqlite+aiosqlite:///"):] if url.startswith("sqlite+aiosqlite:///") else ""
+        if "/" in path and not path.startswith("file:"):  # a `file:` URI names its own file
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 10)

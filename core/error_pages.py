@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from litestar import Response
 from litestar.exceptions import HTTPException
 from litestar.response import Template
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.i18n import N_
 from core.web import AnyRequest, render
@@ -39,7 +42,8 @@ EXPLANATIONS = {
     429: N_("Please wait a while and try again."),
     500: N_("The error has been recorded. Please try again later. Nothing you entered "
             "appears in our logs."),
-    503: N_("Please try again in a few minutes."),
+    503: N_("Please try again in a few minutes. If you were sending a form, go back: what "
+            "you typed is still there, and nothing was saved."),
 }
 
 
@@ -55,6 +59,30 @@ def http_error(request: AnyRequest, exc: HTTPException) -> Response[object] | Te
     if exc.status_code >= 500:
         logger.error("server error %s", exc.status_code, exc_info=exc)
     return _page(request, exc.status_code)
+
+
+# What a database that cannot answer or cannot write raises: refused or dropped connections,
+# a full disk, a read-only file, an exhausted pool.
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    OperationalError, InterfaceError, PoolTimeout, ConnectionError)
+_LOGGED: dict[str, float] = {}
+LOG_EVERY = 60.0  # seconds: one line per kind of outage and minute, not one per request
+
+
+def log_outage(exc: BaseException) -> None:
+    kind = type(getattr(exc, "orig", None) or exc).__name__
+    now = time.monotonic()
+    if now - _LOGGED.get(kind, float("-inf")) >= LOG_EVERY:
+        _LOGGED[kind] = now
+        logger.error("database unavailable", extra={"fields": {"error": kind}})
+
+
+def database_unavailable(request: AnyRequest, exc: Exception) -> Template:
+    """503 with a page that says to try again; logged once a minute per kind."""
+    log_outage(exc)
+    page = _page(request, 503)
+    page.headers["retry-after"] = "30"
+    return page
 
 
 def unhandled_error(request: AnyRequest, exc: Exception) -> Template:

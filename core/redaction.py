@@ -15,11 +15,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-_SEP = r"[\s\-‐‑‒–—―−ー().]*"  # what people put between the digits of a number
-_SEP1 = r"[\s\-‐‑‒–—―−ー().]?"
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# How people write contact values so that a simple pattern misses them: digits as kanji
+# numerals (〇九〇), spaced out or with long separators (090 - 5678 - 1234), "at" and "dot"
+# written out (other (at) example.com). Text is folded (NFKC: full-width forms) first.
+_KANJI_DIGITS = "〇零○一二三四五六七八九"
+DIGIT = rf"[0-9{_KANJI_DIGITS}]"
+ZERO = r"[0〇零○]"
+_SEPCHARS = r"[\s\-‐‑‒–—―−ー().・,、_/]"
+_SEP = rf"{_SEPCHARS}*"  # what people put between the digits of a number
+_SEP1 = rf"{_SEPCHARS}{{0,3}}"
+_OPEN, _CLOSE = r"[(\[{<（【]", r"[)\]}>）】]"
+_AT = (r"(?:\s*@\s*|\s*" + _OPEN + r"\s*(?:at|アット|あっと)\s*" + _CLOSE
+       + r"\s*|\s+at\s+|\s*(?:アット|あっと)\s*)")
+_DOT = (r"(?:\s*\.\s*|\s*" + _OPEN + r"\s*(?:dot|ドット|どっと)\s*" + _CLOSE
+        + r"\s*|\s+dot\s+|\s*(?:ドット|どっと)\s*)")
+EMAIL = re.compile(rf"[A-Za-z0-9._%+-]+{_AT}[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)+", re.IGNORECASE)
 PHONE = re.compile(
-    rf"(?<!\d)(?:\+?81{_SEP1}|0)\d{{1,4}}{_SEP1}\d{{1,4}}{_SEP1}\d{{3,4}}(?!\d)"
+    rf"(?<![0-9{_KANJI_DIGITS}])(?:(?:\+?81{_SEP1}|{ZERO}){DIGIT}{{1,4}}{_SEP1}{DIGIT}{{1,4}}"
+    rf"{_SEP1}{DIGIT}{{3,4}}|{ZERO}(?:{_SEPCHARS}{{0,2}}{DIGIT}){{9,10}})(?![0-9{_KANJI_DIGITS}])"
 )
 # Accounts that lead to a person: social-network links, @handles, LINE IDs. (Other links,
 # such as an organisation's activity report, are fine in a story.)
@@ -59,12 +72,19 @@ def _spaced(value: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in value if not ch.isspace())
 
 
+def _digit(ch: str) -> str:
+    """One digit of a known number, as ASCII or as the kanji numeral people write for it."""
+    kanji = {"0": "〇零○", "1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "6": "六",
+             "7": "七", "8": "八", "9": "九"}[ch]
+    return f"[{ch}{kanji}]"
+
+
 def _phone_pattern(digits: str) -> str:
-    spaced = _SEP.join(digits)
+    spaced = _SEP.join(_digit(d) for d in digits)
     if digits.startswith("0"):
-        rest = _SEP.join(digits[1:])
-        return rf"(?<!\d)(?:{spaced}|\+?81{_SEP}{rest})(?!\d)"
-    return rf"(?<!\d){spaced}(?!\d)"
+        rest = _SEP.join(_digit(d) for d in digits[1:])
+        return rf"(?<!{DIGIT})(?:{spaced}|\+?81{_SEP}{rest})(?!{DIGIT})"
+    return rf"(?<!{DIGIT}){spaced}(?!{DIGIT})"
 
 
 def _url_key(url: str) -> str:
@@ -85,7 +105,11 @@ def _patterns(kind: str, value: str) -> str | None:
         handle = value.lstrip("@")
         return rf"(?<![\w]){re.escape(handle)}(?![\w])" if len(handle) >= 3 else None
     if kind == "email":
-        return re.escape(value) if "@" in value else None
+        local, at, domain = value.rpartition("@")
+        if not at:
+            return None
+        labels = [re.escape(label) for label in domain.split(".")]
+        return re.escape(local) + _AT + _DOT.join(labels)
     compact = "".join(value.split())
     return _spaced(compact) if len(compact) >= _MIN_LENGTH else None
 

@@ -161,3 +161,80 @@ def head_as_get(app: ASGIApp) -> ASGIApp:
         await app({**scope, "method": "GET"}, receive, without_body)
 
     return handler
+
+
+OWN_COOKIES = ("ouen_staff", "ouen_my", "ouen_csrf", "lang")
+SESSION_COOKIES = ("ouen_staff", "ouen_my", "ouen_csrf")  # `__Host-` in production
+HOST_PREFIX = "__Host-"
+
+
+def _parse_cookie_header(value: bytes, seen: dict[str, str], planted: set[str],
+                         prefixed: bool) -> list[str]:
+    """The parts of one Cookie header to keep: first occurrences only; in production the
+    session cookies only under their `__Host-` names, which are passed on without it."""
+    kept = []
+    for part in value.decode("latin-1").split(";"):
+        key, _sep, rest = part.strip().partition("=")
+        if prefixed:
+            if key in SESSION_COOKIES:
+                planted.add(key)  # a session cookie without the prefix is not ours
+                continue
+            if key.startswith(HOST_PREFIX) and key[len(HOST_PREFIX):] in SESSION_COOKIES:
+                key = key[len(HOST_PREFIX):]
+        if key in seen:
+            planted.add(key)
+            continue
+        seen[key] = rest
+        kept.append(f"{key}={rest}")
+    return kept
+
+
+def _host_prefixed(header: bytes) -> bytes:
+    """A Set-Cookie of a session cookie under its `__Host-` name: Path=/ and Secure, as the
+    prefix demands (the browser then refuses any such cookie not set by this host)."""
+    text = header.decode("latin-1")
+    name = text.split("=", 1)[0].strip()
+    if name not in SESSION_COOKIES:
+        return header
+    attributes = [a.strip() for a in text.split(";")[1:]]
+    kept = [a for a in attributes if not a.lower().startswith(("path=", "domain=", "secure"))]
+    first = text.split(";")[0].strip()
+    return "; ".join([HOST_PREFIX + first, *kept, "Path=/", "Secure"]).encode("latin-1")
+
+
+def cookie_guard(app: ASGIApp, production: bool) -> ASGIApp:
+    """Each cookie counts once, by its first occurrence. Browsers send the cookie of the
+    most specific path first; Litestar keeps the *last* of two with one name, so a cookie
+    planted at `Path=/` (a sibling subdomain can) would beat ours at `/admin` and sign-in
+    would silently fail. Later duplicates are dropped before anything reads the header, and
+    a duplicate of one of our cookies is cleared at `Path=/` in the response.
+
+    In production the session and CSRF cookies travel as `__Host-ouen_staff`,
+    `__Host-ouen_my` and `__Host-ouen_csrf` (Path=/, Secure, no Domain: no other host can set
+    them); the application inside sees and sets them under their plain names."""
+
+    async def handler(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        headers = list(scope.get("headers", []))
+        seen: dict[str, str] = {}
+        planted: set[str] = set()
+        for index, (name, value) in enumerate(headers):
+            if name == b"cookie":
+                kept = _parse_cookie_header(value, seen, planted, production)
+                headers[index] = (b"cookie", "; ".join(kept).encode("latin-1"))
+        clear = [key for key in sorted(planted) if key in OWN_COOKIES]
+
+        async def rewriting(message: Message) -> None:
+            if message["type"] == "http.response.start" and (production or clear):
+                out = [(n, _host_prefixed(v) if production and n == b"set-cookie" else v)
+                       for n, v in message.get("headers", [])]
+                out += [(b"set-cookie", f"{key}=; Path=/; Max-Age=0".encode())
+                        for key in clear]
+                message = {**message, "headers": out}
+            await send(message)
+
+        await app({**scope, "headers": headers}, receive, rewriting)
+
+    return handler

@@ -5,6 +5,7 @@ retiring and reactivating. Contact data is encrypted like applicants'."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.hooks import Unit
 from core.models import RecordKey
+from core.redaction import fold
 from intake.collaborator_validation import CollaboratorInput
 from intake.contact import sealed
 from intake.events import CollaboratorLeft, collaborator_left
@@ -163,9 +165,13 @@ def _has(column: Any, item: str) -> ColumnElement[bool]:
 
 
 async def list_collaborators(
-    db: AsyncSession, filters: CollaboratorFilters, limit: int = PAGE_SIZE
+    db: AsyncSession, filters: CollaboratorFilters, limit: int = PAGE_SIZE,
+    screen: Callable[[Collaborator, str], str] | None = None,
 ) -> CollaboratorPage:
-    """A page of verified collaborators (newest or oldest first) and the keyset for the next."""
+    """A page of verified collaborators (newest or oldest first) and the keyset for the next.
+    With `screen` (for readers who see no contact data), a search term must be in the text
+    as they may read it: a number found only where it is blacked out would tell them it is
+    there, and could be rebuilt digit by digit."""
     query = select(Collaborator).where(
         col(Collaborator.status) != CollaboratorStatus.UNVERIFIED)
     if filters.status:
@@ -187,14 +193,32 @@ async def list_collaborators(
                                 col(Collaborator.intro).like(pattern, escape="\\"),
                                 type_coerce(Collaborator.offers, Text).like(pattern, escape="\\")))
     oldest = filters.sort == "oldest"
-    if filters.after:
-        query = query.where(col(Collaborator.id) > filters.after if oldest
-                            else col(Collaborator.id) < filters.after)
     order = col(Collaborator.id).asc() if oldest else col(Collaborator.id).desc()
-    rows = list((await db.exec(query.order_by(order).limit(limit + 1))).all())
+    after, rows = filters.after, list[Collaborator]()
+    while len(rows) <= limit:
+        batch_query = query
+        if after:
+            batch_query = query.where(col(Collaborator.id) > after if oldest
+                                      else col(Collaborator.id) < after)
+        batch = list((await db.exec(batch_query.order_by(order).limit(limit + 1))).all())
+        if screen is None or not filters.q:
+            rows = batch
+            break
+        rows += [c for c in batch if _readable_match(c, filters.q, screen)]
+        if len(batch) <= limit:
+            break
+        after = batch[-1].id
     if len(rows) > limit:
         return CollaboratorPage(rows[:limit], rows[limit - 1].id)
     return CollaboratorPage(rows, None)
+
+
+def _readable_match(collaborator: Collaborator, term: str,
+                    screen: Callable[[Collaborator, str], str]) -> bool:
+    """The term is in the profile text as the reader sees it."""
+    texts = (collaborator.org_name or "", collaborator.intro, " ".join(collaborator.offers))
+    needle = fold(term).lower()
+    return any(needle in screen(collaborator, text).lower() for text in texts)
 
 
 async def update_profile(

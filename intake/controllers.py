@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from core import i18n
 from core.context import DB, Audit, Cipher, ClientIp, Config, state_item
+from core.error_pages import DATABASE_DOWN, log_outage
 from core.logs import log
 from core.web import AnyRequest, form_fields, language_of, render
 from intake import messages
@@ -125,6 +126,13 @@ class ApplyController(Controller):
         )
         try:
             submitted = await writer.submit(prepared)
+        except DATABASE_DOWN as exc:
+            # Nothing was stored: the confirmation page again, everything kept, to send again.
+            await gate.release_stamp(form)
+            log_outage(exc)
+            _ = i18n.make_gettext(language_of(request))
+            return _confirm_page(request, result, form.get(STARTED, ""), 503,
+                                 _(messages.NOT_SAVED_NOW))
         except BaseException:
             await gate.release_stamp(form)
             raise

@@ -165,3 +165,7 @@ SELF_SERVICE_DONE = {
     "unconfirmed": N_("Nothing was changed: please tick the box to confirm."),
     "unchanged": N_("Nothing was changed."),
 }
+
+NOT_SAVED_NOW = N_("Your proposal could not be saved just now: the service is briefly "
+                   "unavailable. Everything you entered is still here; please press Send "
+                   "again in a few minutes.")

@@ -23,6 +23,7 @@ from admin.contact import (
     COLLABORATOR_REASONS,
     masked,
     reveal,
+    screened,
     sees_contact_data,
 )
 from admin.models import StaffUser
@@ -160,13 +161,16 @@ class RecordPage:
             reasons = [(in_words(r, _, lang), r.warning) for r in s.reasons if r.code != "load"]
             if s.collaborator_id in proposals:
                 p = proposals[s.collaborator_id]
+                # Screened by the owning record: its applicant's own name and contact
+                # values are blacked out for readers who see no contact data.
                 rows.append({"href": f"/admin/proposals/{p.id}/matching",
-                             "label": f"{p.ref} · {p.catchphrase}", "reasons": reasons})
+                             "label": f"{p.ref} · {p.catchphrase}", "reasons": reasons,
+                             "record": p})
             elif s.collaborator_id in calls:
                 c = calls[s.collaborator_id]
                 rows.append({"href": f"/admin/projects/{c.project_id}",
                              "label": _("Call for help: %(title)s", title=c.title),
-                             "reasons": reasons})
+                             "reasons": reasons, "record": None})
         return rows
 
 
@@ -219,10 +223,12 @@ class CollaboratorController(StaffController):
         return await search_redirect(request, actor.name, BASE)
 
     @get("/", name="admin.collaborators.list", opt=READ)
-    async def index(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor
-                    ) -> Template:
+    async def index(self, request: AnyRequest, db_session: DB, staff: Staff, actor: StaffActor,
+                    cipher: Cipher) -> Template:
         filters = _filters(request, actor.name)
-        page = await list_collaborators(db_session, filters)
+        screen = None if sees_contact_data(staff.role) else (
+            lambda record, text: screened(text, None, record, cipher=cipher))
+        page = await list_collaborators(db_session, filters, screen=screen)
         query = {k: v for k, v in request.query_params.items() if k != "after"}
         return render(
             request, "admin/collaborators/list.html", staff=staff, rows=page.rows, f=filters,

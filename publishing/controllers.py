@@ -52,6 +52,18 @@ async def _fresh(request: AnyRequest) -> public.PublicCache:
     return cache
 
 
+async def _known(request: AnyRequest, cache: public.PublicCache, slug: str
+                 ) -> public.Published | None:
+    """The published story of `slug` as the table knows it, catching up with the database
+    first if the table does not know it yet (just published, on another instance)."""
+    known = cache.stories.get(slug)
+    if known is None:
+        async with _session(request) as db:
+            await cache.refresh(db, force=True)
+        known = cache.stories.get(slug)
+    return known
+
+
 def _http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
 
@@ -172,7 +184,7 @@ async def projects(request: AnyRequest) -> Response[Any] | Template:
 @get("/projects/{slug:str}", name="public.story")
 async def story(request: AnyRequest, slug: FromPath[str]) -> Response[Any] | Template:
     cache = await _fresh(request)
-    known = cache.stories.get(slug)
+    known = await _known(request, cache, slug)
     if known is None:
         raise NotFoundException()
 
@@ -207,7 +219,7 @@ async def story(request: AnyRequest, slug: FromPath[str]) -> Response[Any] | Tem
 async def photo(request: AnyRequest, slug: FromPath[str], photo_id: FromPath[int]
                 ) -> Response[Any]:
     cache = await _fresh(request)
-    known = cache.stories.get(slug)
+    known = await _known(request, cache, slug)
     if known is None or not 1 <= photo_id < 2**31:
         raise NotFoundException()
     async with _session(request) as db:

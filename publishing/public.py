@@ -71,11 +71,15 @@ class PublicCache:
     def due(self) -> bool:
         return time.monotonic() - self.checked >= FRESHNESS
 
-    async def refresh(self, db: AsyncSession) -> None:
-        if not self.due():
+    async def refresh(self, db: AsyncSession, force: bool = False) -> None:
+        """Catch up with the database, at most once per FRESHNESS — or now (`force`), unless
+        another request caught up while this one waited for the lock."""
+        asked = time.monotonic()
+        if not force and not self.due():
             return
         async with self._lock:
-            if time.monotonic() - self.checked < FRESHNESS:
+            if (self.checked >= asked if force
+                    else time.monotonic() - self.checked < FRESHNESS):
                 return
             started = time.monotonic()
             query = sa_select(col(Story.slug), col(Story.id), col(Story.version),

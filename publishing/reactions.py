@@ -1,5 +1,6 @@
-"""publishing's reactions to what happens below it (core/hooks.py): a case withdrawn or
-marked as spam takes its published stories down at once, in the same transaction (the
+"""publishing's reactions to what happens below it (core/hooks.py): a case that closes ends
+the consent requests still open on its stories (their links stop working), and one withdrawn
+or marked as spam takes its published stories down at once, in the same transaction (the
 applicant's consent belonged to a proposal that no longer stands)."""
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from core.redaction import redact
 from intake.events import Disclosure, PersonErased, disclosure_requested, person_erased
 from intake.models import Proposal
 from publishing.models import Story
-from publishing.services import unpublish_for_closed_case
+from publishing.services import cancel_consent_requests, unpublish_for_closed_case
 
 
 async def unpublish_retracted_case(unit: Unit, event: CaseClosed) -> None:
+    await cancel_consent_requests(unit.db, unit.audit, event.proposal)
     if event.status in RETRACTED:
         await unpublish_for_closed_case(unit.db, unit.audit, event.proposal)
 

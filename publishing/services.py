@@ -240,6 +240,22 @@ async def delete_photo(db: AsyncSession, audit: AuditLog, story: Story, photo_id
                   f"photo={photo_id}", utcnow())
 
 
+async def cancel_consent_requests(db: AsyncSession, audit: AuditLog, proposal: Proposal
+                                  ) -> int:
+    """A case that closes (any way) ends every consent request still open on its stories:
+    the emailed link stops working and the story is approved again, to be asked anew if the
+    case allows it. The published story's withdrawal link stays: that is the person's."""
+    now = utcnow()
+    stories = (await db.exec(select(Story).where(
+        col(Story.proposal_id) == proposal.id,
+        col(Story.status) == StoryStatus.CONSENT_REQUESTED))).all()
+    for story in stories:
+        story.consent_token_hash = None
+        await move(db, audit, story, "cancel_consent", SYSTEM, now,
+                   action="story.consent_request_cancelled")
+    return len(stories)
+
+
 async def unpublish_for_closed_case(db: AsyncSession, audit: AuditLog, proposal: Proposal) -> int:
     """A case withdrawn or marked as spam takes its published stories down at once (the
     applicant's consent belonged to a proposal that no longer stands)."""

@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "story.publish": N_("Put on the public site"),
     "story.unpublish": N_("Taken down"),
     "story.consent_withdrawn": N_("Applicant withdrew consent"),
+    "story.consent_request_cancelled": N_("Consent request ended: the case was closed"),
+    "story.unpublished": N_("Taken down: the case was closed"),
 }
 
 

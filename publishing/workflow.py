@@ -36,6 +36,8 @@ STEPS: dict[str, Step] = {
     # Asking again (a lost email, an expired link) sends a fresh link.
     "request_consent": Step((S.APPROVED, S.CONSENT_REQUESTED), S.CONSENT_REQUESTED),
     "consent": Step((S.CONSENT_REQUESTED,), S.CONSENTED),
+    # The case closed while the applicant was being asked: the link dies, the ask is off.
+    "cancel_consent": Step((S.CONSENT_REQUESTED,), S.APPROVED),
     "ask_changes": Step((S.CONSENT_REQUESTED,), S.CHANGES_REQUESTED),
     "publish": Step((S.CONSENTED, S.UNPUBLISHED), S.PUBLISHED),
     "unpublish": Step((S.PUBLISHED,), S.UNPUBLISHED),

@@ -26,7 +26,7 @@ from core.models import AuditEvent
 from core.settings import Settings
 from tests.admin.factories import actions, admin_routes, submit_code
 from tests.conftest import csrf_of, running
-from tests.factories import PASSWORD, login, make_staff
+from tests.factories import PASSWORD, login, make_staff, signed_in
 
 
 async def test_coordinator_signs_in_and_out(client: httpx.AsyncClient, app: Litestar) -> None:
@@ -432,3 +432,55 @@ async def test_cli_create_user(
     assert [(u.email, u.role, u.must_change_password, u.totp_required) for u in rows] == [
         ("admin@city.example.jp", "admin", False, True),
         ("editor@city.example.jp", "editor", True, False)]
+
+
+async def test_a_cookie_planted_at_the_root_path_neither_blocks_nor_replaces_the_session(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """A sibling subdomain can set `ouen_staff` (and `ouen_csrf`) at Path=/; browsers send
+    ours (Path=/admin, more specific) first. The first occurrence counts, and the planted
+    one is cleared at Path=/."""
+    user = await signed_in(client, app, "coordinator")
+    real = next(c.value for c in client.cookies.jar if c.name == "ouen_staff")
+    assert real and real != "planted-by-a-neighbour"
+    client.cookies.clear()
+    page = await client.get("/admin", headers={"cookie": f"ouen_staff={real}; "
+                                                          "ouen_staff=planted-by-a-neighbour"})
+    assert page.status_code == 200 and user.display_name in page.text
+    cleared = page.headers.get_list("set-cookie")
+    assert "ouen_staff=; Path=/; Max-Age=0" in cleared
+    # Signing in with a planted CSRF cookie behind ours works too.
+    form = await client.get("/admin/login")
+    csrf_cookie = next(c.value for c in client.cookies.jar if c.name == "ouen_csrf")
+    assert csrf_cookie
+    client.cookies.clear()
+    signed = await client.post("/admin/login", data={
+        "email": user.email, "password": PASSWORD, "_csrf_token": csrf_of(form.text)},
+        headers={"cookie": f"ouen_csrf={csrf_cookie}; ouen_csrf=planted"})
+    assert signed.status_code == 303 and signed.headers["location"] != "/admin/login"
+
+
+async def test_in_production_session_cookies_carry_the_host_prefix(
+    settings: Settings
+) -> None:
+    production = create_app(settings.with_changes(env="production"))
+    async with running(production, "https://ouen.test") as client:
+        user, _ = await make_staff(production, "coordinator", email="prod.coord@city.example.jp")
+        form = await client.get("/admin/login")
+        set_cookies = form.headers.get_list("set-cookie")
+        assert any(c.startswith("__Host-ouen_csrf=") and "Path=/" in c and "Secure" in c
+                   for c in set_cookies), set_cookies
+        signed = await client.post("/admin/login", data={
+            "email": user.email, "password": PASSWORD, "_csrf_token": csrf_of(form.text)})
+        assert signed.status_code == 303, signed.text[:300]
+        staff_cookies = [c for c in signed.headers.get_list("set-cookie")
+                         if "ouen_staff" in c]
+        assert staff_cookies and all(c.startswith("__Host-ouen_staff=") and "Secure" in c
+                                     and "Path=/;" in c + ";" for c in staff_cookies)
+        assert (await client.get("/admin")).status_code == 200
+        # A plain-named cookie, wherever it came from, is not ours: ignored and cleared.
+        token = next(c.value for c in client.cookies.jar if c.name == "__Host-ouen_staff")
+        client.cookies.clear()
+        planted = await client.get("/admin", headers={"cookie": f"ouen_staff={token}"})
+        assert planted.status_code == 303 and planted.headers["location"] == "/admin/login"
+        assert "ouen_staff=; Path=/; Max-Age=0" in planted.headers.get_list("set-cookie")

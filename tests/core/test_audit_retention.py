@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from app import run_retention
 from core.audit import Actor, AuditLog
 from core.db import utcnow
 from core.models import AuditEvent
 from core.settings import Settings
+from operations import run_retention
 
 
 async def write(app: Litestar, days_ago: float, ip: str, n: int = 3) -> None:

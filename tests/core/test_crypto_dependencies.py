@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("core", "intake", "matching", "notifications", "admin", "publishing")
+FIRST_PARTY_MODULES = ("app", "cli", "operations")  # pyproject's py-modules
 
 
 def _name(requirement: str) -> str:
@@ -23,7 +24,8 @@ def _name(requirement: str) -> str:
 
 
 def imported_modules() -> set[str]:
-    files = [ROOT / "app.py", *(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))]
+    files = [*(ROOT / f"{name}.py" for name in FIRST_PARTY_MODULES),
+             *(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))]
     modules: set[str] = set()
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -32,7 +34,7 @@ def imported_modules() -> set[str]:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 modules.add(node.module.split(".")[0])
     return {m for m in modules if m not in sys.stdlib_module_names and m not in PACKAGES
-            and m != "app"}
+            and m not in FIRST_PARTY_MODULES}
 
 
 def test_every_imported_distribution_is_declared() -> None:

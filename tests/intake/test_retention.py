@@ -13,13 +13,14 @@ from litestar import Litestar
 from sqlmodel import col, select
 
 from admin.models import CaseNote, ContactEntry, ProposalTransition
-from app import build_worker, run_retention
+from app import build_worker
 from core.db import utcnow
 from core.models import AuditEvent, RecordKey
 from core.settings import Settings
 from intake.models import Collaborator, Proposal, ProposalStatus
 from intake.search import find
 from notifications.models import OutboxMessage, OutboxStatus
+from operations import run_retention
 from tests.factories import make_collaborator, make_proposal, make_staff
 
 CANARIES = ("みなとカナリア太郎", "canary.kobe@example.jp", "0785550123", "カナリア食堂をひらく",

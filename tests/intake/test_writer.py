@@ -106,7 +106,7 @@ async def test_a_client_that_goes_away_still_has_its_submission_written(
     assert await count(app, OutboxMessage) == 1
 
 
-async def test_database_down_answers_with_the_error_page_and_keeps_nothing_half_written(
+async def test_database_down_answers_503_keeps_what_was_typed_and_nothing_half_written(
     app: Litestar, client: Client, tmp_path: Path
 ) -> None:
     writer: SubmissionWriter = app.state.submissions
@@ -120,8 +120,11 @@ async def test_database_down_answers_with_the_error_page_and_keeps_nothing_half_
             follow_redirects=False)
     finally:
         app.state.submissions = writer
-    assert answer.status_code == 500
-    assert "taro" not in answer.text and "0783225211" not in answer.text
+    # 503, and the confirmation step again with what was typed (issue 16: a fault is not
+    # a 500, and nothing typed is lost); nothing stored.
+    assert answer.status_code == 503
+    assert "一時的にサービスを利用できない" in answer.text
+    assert VALID_FORM["catchphrase"] in answer.text
     assert await count(app, Proposal) == 0
     await broken_engine.dispose()
 

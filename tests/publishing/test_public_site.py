@@ -4,6 +4,7 @@ its photos, Open Graph and hreflang, the Atom feed, and conditional GET (ETag, 3
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -195,3 +196,19 @@ async def test_times_in_pages_and_feed_are_whole_seconds_with_a_zone(
     feed = (await client.get("/projects/feed.atom")).text
     times = re.findall(r"<(?:updated|published)>([^<]+)<", feed)
     assert times and all(stamp.match(value) for value in times), times
+
+
+async def test_a_story_published_a_moment_ago_has_its_page_at_once(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """The table of published stories is refreshed about once a second; a story it does not
+    know yet (published on another instance, or just now) makes the request catch up, so
+    the list and the page never disagree."""
+    assert (await client.get("/projects")).status_code == 200  # the table is fresh now
+    await make_story(app, "just-published")
+    # As if published on another instance: this one looked at the database a moment ago.
+    app.state.public.checked = time.monotonic()
+    listing = (await client.get("/projects?lang=en&p=1")).text
+    page = await client.get("/projects/just-published")
+    assert page.status_code == 200, "listed but not found" if "just-published" in listing else ""
+    assert (await client.get("/projects/never-published")).status_code == 404

@@ -461,3 +461,37 @@ async def test_new_story_from_a_project_slugs_and_validation(
         assert (await editor.get("/admin/stories/new?ref=OU-NONE-0000")).status_code == 404
         chooser = await editor.get("/admin/stories/new?ref=ou-proj-0002")
         assert chooser.status_code == 200 and 'name="proposal_id"' in chooser.text
+
+
+async def test_closing_the_case_ends_the_consent_link(
+    client: httpx.AsyncClient, app: Litestar, worker: Worker, smtp: SmtpCapture,
+) -> None:
+    """The case is withdrawn while the applicant is being asked: the link stops working
+    (it used to accept `agree` and mark the story consented) and the story is approved
+    again, with the step on its timeline."""
+    proposal = await make_proposal(app, status="active")
+    async with staff_clients(client, app) as staff:
+        editor, _ = await staff("editor")
+        coordinator, _ = await staff("coordinator")
+        story_id = await create_story(editor, proposal.id or 0)
+        await step(editor, story_id, "submit")
+        await step(coordinator, story_id, "approve")
+        await step(editor, story_id, "request-consent")
+        await worker.sender.process_due()
+        token = link_in(smtp.messages[-1], CONSENT_RE)
+        assert (await client.get(f"/stories/consent/{token}")).status_code == 200
+        page = await coordinator.get(f"/admin/proposals/{proposal.id}")
+        closed = await coordinator.post(f"/admin/proposals/{proposal.id}/status", data={
+            "to": "withdrawn", "reason": "本人から取り下げの連絡",
+            "_csrf_token": csrf_of(page.text)})
+        assert closed.status_code == 303
+        assert (await client.get(f"/stories/consent/{token}")).status_code == 410
+        form = await client.get("/apply")
+        agreed = await client.post(f"/stories/consent/{token}", data={
+            "decision": "agree", "_csrf_token": csrf_of(form.text)})
+        assert agreed.status_code == 410
+        story = await load(app, story_id)
+        assert story.status == "approved" and story.consented_at is None
+        assert story.consent_token_hash is None
+        assert ("story.consent_request_cancelled", "proposal", str(proposal.id),
+                f"story={story_id} consent_requested -> approved") in await story_events(app)
